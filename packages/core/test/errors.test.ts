@@ -1,0 +1,70 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  MotifsError,
+  MotifsErrorAdapterMissing,
+  MotifsErrorConflict,
+  MotifsErrorNotFound,
+  MotifsErrorSerialization,
+  MotifsErrorTimeout,
+  MotifsErrorUnavailable,
+  MotifsErrorValidation,
+  isMotifsError,
+} from '../src/index.js';
+
+describe('MotifsError', () => {
+  it.each([
+    [new MotifsErrorNotFound('x'), 'MOTIFS_NOT_FOUND', false],
+    [new MotifsErrorValidation('x'), 'MOTIFS_VALIDATION', false],
+    [new MotifsErrorSerialization('x'), 'MOTIFS_SERIALIZATION', false],
+    [new MotifsErrorConflict('x'), 'MOTIFS_CONFLICT', false],
+    [new MotifsErrorUnavailable('x'), 'MOTIFS_UNAVAILABLE', true],
+    [new MotifsErrorTimeout('x'), 'MOTIFS_TIMEOUT', true],
+    [new MotifsErrorAdapterMissing('x', { kind: 'k', packageName: 'p' }), 'MOTIFS_ADAPTER_MISSING', false],
+  ])('%p has a stable code and retryable default', (err, code, retryable) => {
+    expect(err.code).toBe(code);
+    expect(err.retryable).toBe(retryable);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(MotifsError);
+    expect(isMotifsError(err)).toBe(true);
+    expect(isMotifsError(err, code)).toBe(true);
+    expect(err.name).toBe(err.constructor.name);
+  });
+
+  it('keeps the cause and lets retryable be overridden', () => {
+    const cause = new Error('socket closed');
+    const err = new MotifsErrorUnavailable('redis down', { cause, retryable: false, details: { host: 'h' } });
+    expect(err.cause).toBe(cause);
+    expect(err.retryable).toBe(false);
+    expect(err.toJSON()).toEqual({ name: 'MotifsErrorUnavailable', code: 'MOTIFS_UNAVAILABLE', message: 'redis down', retryable: false, details: { host: 'h' } });
+  });
+
+  it('matches parent classes and codes but not siblings', () => {
+    const timeout = new MotifsErrorTimeout('slow');
+    expect(timeout).toBeInstanceOf(MotifsErrorUnavailable);
+    expect(isMotifsError(timeout, 'MOTIFS_UNAVAILABLE')).toBe(true);
+    expect(timeout instanceof MotifsErrorNotFound).toBe(false);
+    expect(new MotifsErrorSerialization('s')).toBeInstanceOf(MotifsErrorValidation);
+    expect(new MotifsErrorValidation('v') instanceof MotifsErrorSerialization).toBe(false);
+  });
+
+  it('recognises errors from another copy of core by brand, not prototype', () => {
+    const foreign = Object.assign(new Error('from another copy'), {});
+    Object.defineProperty(foreign, Symbol.for('@motifs/core/error'), { value: ['MOTIFS_NOT_FOUND', 'MOTIFS_ERROR'] });
+    expect(foreign instanceof MotifsErrorNotFound).toBe(true);
+    expect(isMotifsError(foreign, 'MOTIFS_NOT_FOUND')).toBe(true);
+    expect(foreign instanceof MotifsErrorConflict).toBe(false);
+  });
+
+  it('rejects look-alikes without the brand', () => {
+    expect(isMotifsError({ code: 'MOTIFS_NOT_FOUND' })).toBe(false);
+    expect(isMotifsError(null)).toBe(false);
+    expect(isMotifsError(new Error('plain'))).toBe(false);
+    expect({ code: 'MOTIFS_NOT_FOUND' } instanceof MotifsErrorNotFound).toBe(false);
+  });
+
+  it('validation errors carry their issues', () => {
+    const err = new MotifsErrorValidation('bad', { issues: [{ path: ['a', 0], message: 'nope' }] });
+    expect(err.issues).toEqual([{ path: ['a', 0], message: 'nope' }]);
+    expect(err.toJSON()).toMatchObject({ issues: [{ path: ['a', 0], message: 'nope' }] });
+  });
+});

@@ -1,0 +1,3 @@
+export * from './runner.js';
+export * from './services.js';
+export * from './glob-cases.js';

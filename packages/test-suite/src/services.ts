@@ -1,0 +1,67 @@
+import type { TestApi } from './runner.js';
+
+/** Real servers the integration suites talk to. */
+export type ServiceName = 'redis' | 'kafka';
+
+export interface ServiceStatus {
+  available: boolean;
+  reason?: string;
+}
+
+const isCI = (): boolean => process.env.CI === 'true' || process.env.CI === '1';
+
+/**
+ * What the repo's test runner (`tools/services`) found: `MOTIFS_<NAME>_AVAILABLE` = 1 or 0 and
+ * `MOTIFS_<NAME>_REASON`. Unset means nobody checked, so the suite runs and fails loudly if the
+ * server is not there.
+ */
+export function serviceStatus(name: ServiceName): ServiceStatus {
+  const key = name.toUpperCase();
+  const flag = process.env[`MOTIFS_${key}_AVAILABLE`];
+  if (flag === '0') return { available: false, reason: process.env[`MOTIFS_${key}_REASON`] ?? 'not available' };
+  return { available: true };
+}
+
+/**
+ * `describe` for a suite that needs a real server. When the server is missing the suite is
+ * skipped with the reason in its title, except in CI, where a missing server is a failing test.
+ * @example
+ * describeWithService({ describe, it }, 'redis', 'redis cacher', () => { ... });
+ */
+export function describeWithService(
+  api: Pick<TestApi, 'describe' | 'it'>,
+  service: ServiceName,
+  title: string,
+  body: () => void,
+): void {
+  const status = serviceStatus(service);
+  if (status.available) {
+    api.describe(title, body);
+  } else if (isCI()) {
+    api.describe(title, () => {
+      api.it(`needs ${service}`, () => {
+        throw new Error(`${service} is required in CI but is unavailable: ${status.reason}`);
+      });
+    });
+  } else {
+    api.describe.skip(`${title} [SKIPPED: ${service} unavailable: ${status.reason}]`, body);
+  }
+}
+
+/** `MOTIFS_REDIS_URL`, defaulting to the local server. */
+export function redisUrl(): string {
+  return process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
+}
+
+/** `MOTIFS_KAFKA_BROKERS` as a list, defaulting to the local broker. */
+export function kafkaBrokers(): string[] {
+  return (process.env.MOTIFS_KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+}
+
+/**
+ * A random namespace for one test run. Suites only touch keys and topics under it, so a
+ * developer's Redis with real data is never flushed or read.
+ */
+export function uniqueNamespace(prefix = 'motifs-test'): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}

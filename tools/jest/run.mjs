@@ -1,0 +1,11 @@
+// Runs jest for the package in the current directory with the flags native ESM needs.
+// MOTIFS_NODE_BIN lets the root runner repeat the unit suites on another Node (e.g. the current LTS).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const jestBin = fileURLToPath(new URL('../../node_modules/jest/bin/jest.js', import.meta.url));
+const node = process.env.MOTIFS_NODE_BIN || process.execPath;
+const args = ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jestBin, ...process.argv.slice(2)];
+if (process.env.CI === 'true' && !args.includes('--ci')) args.push('--ci');
+const result = spawnSync(node, args, { stdio: 'inherit', env: process.env });
+process.exit(result.status ?? 1);

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// node tools/services/cli.mjs up|down|status [--only redis|kafka]
+// Node built-ins only: CI runs this before `pnpm install`.
+import { down, isCI, resultFile, SERVICES, status, unavailable, up } from './index.mjs';
+
+const USAGE = 'usage: node tools/services/cli.mjs up|down|status [--only redis|kafka]';
+
+function parseArgs(argv) {
+  const [command, ...rest] = argv;
+  let only = null;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--only') only = rest[++i];
+    else if (arg.startsWith('--only=')) only = arg.slice('--only='.length);
+    else throw new Error(`unexpected argument "${arg}"\n${USAGE}`);
+  }
+  if (!['up', 'down', 'status'].includes(command)) throw new Error(USAGE);
+  if (only !== null && !SERVICES.includes(only)) throw new Error(`--only expects one of ${SERVICES.join(', ')}\n${USAGE}`);
+  return { command, only };
+}
+
+function printStatus(result) {
+  for (const [name, s] of Object.entries(result)) {
+    const where = s.url ?? s.brokers;
+    const who = s.available ? (s.startedByUs ? `started by motifs${s.version ? `, Kafka ${s.version}` : ''}` : 'not started by motifs') : s.reason;
+    console.log(`  ${name.padEnd(6)} ${(s.available ? 'up' : 'down').padEnd(5)} ${where.padEnd(24)} ${who}`);
+  }
+}
+
+async function main() {
+  const { command, only } = parseArgs(process.argv.slice(2));
+  if (command === 'status') return printStatus(await status({ only }));
+  if (command === 'down') return printStatus(await down({ only }));
+
+  const result = await up({ only });
+  printStatus(result);
+  console.log(`motifs services: wrote ${resultFile()}`);
+  const missing = unavailable(result, only);
+  if (!missing.length) return;
+  if (isCI()) {
+    for (const { name, reason } of missing) console.error(`motifs services: ${name} could not be started in CI: ${reason}`);
+    process.exitCode = 1;
+    return;
+  }
+  const names = missing.map((m) => m.name).join(' and ');
+  const why = missing.length === 1 ? missing[0].reason : missing.map((m) => `${m.name}: ${m.reason}`).join('; ');
+  console.log(`!!! motifs: integration suites for ${names} will be SKIPPED: ${why} !!!`);
+}
+
+main().catch((err) => {
+  console.error(`motifs services: ${err.message}`);
+  process.exitCode = 1;
+});
