@@ -63,6 +63,10 @@ function serverProperties(p, host, port) {
     'share.coordinator.state.topic.replication.factor': 1,
     'share.coordinator.state.topic.min.isr': 1,
     'group.initial.rebalance.delay.ms': 0,
+    // One partition per internal topic: faster first start and coordinator loading on a 1-node broker.
+    'offsets.topic.num.partitions': 1,
+    'transaction.state.log.num.partitions': 1,
+    'share.coordinator.state.topic.num.partitions': 1,
     ...retention,
   };
   return `${Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
@@ -168,6 +172,11 @@ export async function kafkaUp({ root, env = process.env, log }) {
     log(`kafka: broker pid ${mine.pid} is not answering; restarting it`);
     await stopPid(mine.pid, { graceMs: 15_000, log });
     mine = null;
+  }
+  const other = readJson(p.state);
+  if (other && pidLooksLike(other.pid, MAIN_CLASS)) {
+    // .motifs/kafka holds one broker's data; a second one on another port would re-format it.
+    return result(brokers, false, false, null, `motifs already runs a broker on port ${other.port} from this checkout (run \`down\` first)`);
   }
   if (!isLocalHost(first.host)) return result(brokers, false, false, null, `${probes[0]} (not a local address, so not starting one)`);
   for (const port of [first.port, first.port + 1]) {
