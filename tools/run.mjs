@@ -76,8 +76,14 @@ function nx(args, extraEnv) {
 
 async function servicesUp() {
   const services = await import(join(root, 'tools', 'services', 'index.mjs'));
-  const status = await services.up({ ci: CI });
-  return { services, status };
+  try {
+    const status = await services.up({ ci: CI });
+    return { services, status };
+  } catch (err) {
+    // In CI a service that cannot be started fails the run: integration suites must run, not skip.
+    console.error(`\n✖ ${err.message} [${elapsed()}]`);
+    process.exit(1);
+  }
 }
 
 function serviceEnv(status) {
@@ -128,7 +134,7 @@ async function test() {
       console.log('!!! unit suites on the current LTS Node were SKIPPED: node@24 could not be installed !!!');
     }
   } finally {
-    if (CI) await services.down({ onlyStartedByUs: true });
+    if (CI) await services.down(); // stops only what tools/services started
   }
   for (const [name, s] of skipped) {
     console.log(`\n!!! motifs: integration suites for ${name} were SKIPPED: ${s.reason} !!!`);

@@ -2,6 +2,7 @@
 // node tools/services/cli.mjs up|down|status [--only redis|kafka]
 // Node built-ins only: CI runs this before `pnpm install`.
 import { down, isCI, resultFile, SERVICES, status, unavailable, up } from './index.mjs';
+import { redactUrl } from './resp.mjs';
 
 const USAGE = 'usage: node tools/services/cli.mjs up|down|status [--only redis|kafka]';
 
@@ -21,9 +22,9 @@ function parseArgs(argv) {
 
 function printStatus(result) {
   for (const [name, s] of Object.entries(result)) {
-    const where = s.url ?? s.brokers;
+    const where = s.url ? redactUrl(s.url) : s.brokers;
     const who = s.available ? (s.startedByUs ? `started by motifs${s.version ? `, Kafka ${s.version}` : ''}` : 'not started by motifs') : s.reason;
-    console.log(`  ${name.padEnd(6)} ${(s.available ? 'up' : 'down').padEnd(5)} ${where.padEnd(24)} ${who}`);
+    console.log(`  ${name.padEnd(6)} ${(s.available ? 'up' : 'down').padEnd(5)} ${where.padEnd(24)}  ${who}`);
   }
 }
 

@@ -16,16 +16,29 @@ const defaultLog = (line) => console.log(`motifs services: ${line}`);
 function options(opts = {}) {
   const only = opts.only ?? null;
   if (only && !SERVICES.includes(only)) throw new Error(`unknown service "${only}" (expected one of ${SERVICES.join(', ')})`);
-  return { only, root: opts.root ?? repoRoot, env: opts.env ?? process.env, log: opts.log ?? defaultLog };
+  return { only, ci: Boolean(opts.ci), root: opts.root ?? repoRoot, env: opts.env ?? process.env, log: opts.log ?? defaultLog };
+}
+
+/** Thrown by `up({ ci: true })`, so a CI run cannot silently skip its integration suites. */
+export class ServicesUnavailableError extends Error {
+  constructor(missing, result) {
+    super(missing.map(({ name, reason }) => `motifs services: ${name} could not be started in CI: ${reason}`).join('\n'));
+    this.name = 'ServicesUnavailableError';
+    this.result = result;
+  }
 }
 
 export const resultFile = (root = repoRoot) => join(root, '.motifs', 'services.json');
 const lockDir = (root) => join(root, '.motifs', 'services.lock');
 
-/** Starts (or reuses) the selected services; the others are only probed so the file stays complete. */
+/**
+ * Starts (or reuses) the selected services; the others are only probed so the file stays complete.
+ * With `ci: true` it rejects with ServicesUnavailableError (carrying `.result`) when a selected
+ * service is unavailable; otherwise the caller decides what to do with `available: false`.
+ */
 export async function up(opts) {
   const o = options(opts);
-  return withLock(lockDir(o.root), async () => {
+  const result = await withLock(lockDir(o.root), async () => {
     const started = Date.now();
     const result = {};
     for (const name of SERVICES) {
@@ -35,9 +48,12 @@ export async function up(opts) {
     o.log(`up finished in ${seconds(Date.now() - started)}`);
     return result;
   });
+  const missing = unavailable(result, o.only);
+  if (o.ci && missing.length) throw new ServicesUnavailableError(missing, result);
+  return result;
 }
 
-/** Stops only what motifs itself started; anything else (system Redis, docker compose) is left alone. */
+/** Stops only what motifs itself started (always: there is no option to stop anything else). */
 export async function down(opts) {
   const o = options(opts);
   return withLock(lockDir(o.root), async () => {

@@ -13,6 +13,7 @@ export const kafkaVersion = () => /<kafka\.version>([^<]+)<\/kafka\.version>/.ex
 
 /** Maven output is long; the first [ERROR] line is the one that says what went wrong. */
 function firstError(output) {
+  // eslint-disable-next-line no-control-regex -- Maven 3.8 prints ANSI resets even with -B
   const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
   const line = lines.find((l) => l.includes('[ERROR]')) ?? lines.find((l) => l.trim()) ?? 'no output';
   return line.replace('[ERROR]', '').trim().slice(0, 400);
@@ -53,7 +54,10 @@ export async function resolveClasspath({ stateDir, env, log }) {
   if (!mvn) return { reason: 'mvn not found on PATH (needed once to fetch the Kafka jars into ~/.m2)' };
   const started = Date.now();
   const tmp = `${cache}.tmp`;
-  const args = ['-B', '-q', '-Dstyle.color=never', '-f', pomFile, 'dependency:build-classpath', `-Dmdep.outputFile=${tmp}`];
+  // Fully qualified goal: a bare `dependency:` prefix makes Maven look up plugin metadata online,
+  // and Maven 3.8 would default to the old 2.x plugin.
+  const goal = 'org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath';
+  const args = ['-B', '-q', '-Dstyle.color=never', '-f', pomFile, goal, `-Dmdep.outputFile=${tmp}`];
   const r = await run(mvn, args, { env });
   if (r.code !== 0 || !existsSync(tmp)) return { reason: `mvn failed: ${firstError(r.stdout + r.stderr)}` };
   renameSync(tmp, cache);

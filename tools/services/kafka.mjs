@@ -161,14 +161,18 @@ export async function kafkaUp({ root, env = process.env, log }) {
   const started = Date.now();
   const [first] = list;
   let mine = ours(root, first.port);
-  const probes = await Promise.all(list.map((b) => probeKafka(b)));
+  let probes = await Promise.all(list.map((b) => probeKafka(b)));
+  // Our JVM may just be busy (GC, a loaded CI box, still starting): give it time before judging it hung.
+  for (const until = Date.now() + 15_000; mine && probes[0] && Date.now() < until; await sleep(500)) {
+    probes = [await probeKafka(first, 3000)];
+  }
   if (probes.some((r) => r === null)) {
     log(`kafka: broker at ${brokers} answers (${mine ? 'started by motifs' : 'not started by motifs'}), reused in ${seconds(Date.now() - started)}`);
     return result(brokers, true, Boolean(mine), mine?.version ?? null, null);
   }
   const p = paths(root);
   if (mine) {
-    // Our JVM is alive but silent: hung or wedged. Replace it rather than wait forever.
+    // Alive but silent for 15 s: hung or wedged. Replace it rather than wait forever.
     log(`kafka: broker pid ${mine.pid} is not answering; restarting it`);
     await stopPid(mine.pid, { graceMs: 15_000, log });
     mine = null;

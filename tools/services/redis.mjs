@@ -18,7 +18,9 @@ function ours(root, port) {
   return state && state.port === port && pidLooksLike(state.pid, 'redis-server') ? state : null;
 }
 
-const result = (url, available, startedByUs, reason) => ({ available, url: redactUrl(url), startedByUs, reason });
+// The real URL (password included) is returned, because the test runner hands it to the suites;
+// only what is printed gets redacted.
+const result = (url, available, startedByUs, reason) => ({ available, url, startedByUs, reason });
 
 /** PING alone would accept a read-only replica or a server with a full disk; tests need writes. */
 async function readWriteCheck(url) {

@@ -74,7 +74,8 @@ export async function connectRedis(url, { timeoutMs = 1500 } = {}) {
     for (let r = parse(buffer); r && waiting.length; r = parse(buffer)) {
       buffer = buffer.subarray(r[1]);
       const w = waiting.shift();
-      r[0] instanceof Error ? w.reject(r[0]) : w.resolve(r[0]);
+      if (r[0] instanceof Error) w.reject(r[0]);
+      else w.resolve(r[0]);
     }
   });
   socket.on('timeout', () => {

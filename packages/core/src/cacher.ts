@@ -1,9 +1,50 @@
 import type Emittery from 'emittery';
 import { makeMotif } from './registry.js';
 
+/** Events a cacher emits on `em`. Keys are the caller's keys, without the namespace. */
+export interface CacherEvents {
+  /** A read found a live value (`stale: true` when getOrSet served a value past its expiry). */
+  hit: { key: string; stale: boolean };
+  /** A read found nothing live. */
+  miss: { key: string };
+  /** A value was written; `expiryMs` is `Infinity` for no expiry. */
+  set: { key: string; expiryMs: number };
+  /** A key was deleted by `delItem` or `delItemsLike`. */
+  delete: { key: string };
+  /** The backend dropped a key whose time was up (memory: when noticed; redis: see its README). */
+  expire: { key: string };
+  /** A failure nobody awaits: a background refresh, a cache write getOrSet carried on without. */
+  error: { key?: string; error: unknown };
+}
+
+/** Counters since the cacher was created. */
+export interface CacherStats {
+  /** Reads (getItem, getOrSet) that found a live or stale-but-served value. */
+  hits: number;
+  /** Reads that found nothing. */
+  misses: number;
+  /** Values written (setItem, getOrSet loads and refreshes). */
+  sets: number;
+  /** Keys deleted (delItem, delItemsLike). */
+  deletes: number;
+  /** `hits / (hits + misses)`, 0 before any read. */
+  hitRate: number;
+}
+
+/** How long a value loaded by {@link ICacher.getOrSet} lives. */
+export interface GetOrSetOptions {
+  /** Time to live in ms (`Infinity`: no expiry), rounded up to whole ms. */
+  expiryMs: number;
+  /**
+   * For this long after expiry, getOrSet serves the old value at once while one refresh runs in
+   * the background. `getItem` already reports a miss. Default 0 (no stale serving).
+   */
+  staleMs?: number;
+}
+
 /**
  * A key-value cache. Values go through the JSON codec: what you read back is a fresh copy.
- * (Seed interface; `close()` added so connections can be released.)
+ * (Seed interface; `close()`, `hasItem`, `delItemsLike`, `getOrSet`, `stats` and typed events added.)
  */
 export interface ICacher {
   /** Stores `val` under `key` for `expiryMs` milliseconds (`Infinity`: no expiry). Resolves `true`. */
@@ -16,10 +57,23 @@ export interface ICacher {
   getItemsLike<T = unknown>(keyPrefix: string): Promise<Record<string, T>>;
   /** Live keys matching a Redis-style glob. */
   getKeys(search: string): Promise<string[]>;
-  /** Releases connections and timers. */
+  /** Whether a live value is stored under `key`. */
+  hasItem(key: string): Promise<boolean>;
+  /** Deletes every key starting with `keyPrefix` literally; resolves how many were deleted. */
+  delItemsLike(keyPrefix: string): Promise<number>;
+  /**
+   * Returns the cached value, or calls `loader` once for all concurrent callers, stores its result
+   * and returns it. Loader errors reach every waiting caller and are never cached.
+   * @example
+   * const user = await cacher.getOrSet(`users/${id}`, () => db.users.find(id), { expiryMs: 60_000, staleMs: 10_000 });
+   */
+  getOrSet<T = unknown>(key: string, loader: () => T | Promise<T>, options: GetOrSetOptions): Promise<T>;
+  /** Hit/miss/set/delete counters since creation. */
+  stats(): CacherStats;
+  /** Releases connections and timers; later calls reject with `MotifsErrorUnavailable`. */
   close(): Promise<void>;
-  /** Internal event manager (optional on custom adapters). */
-  em?: Emittery;
+  /** Typed event manager: hit, miss, set, delete, expire, error. */
+  em: Emittery<CacherEvents>;
 }
 
 /**

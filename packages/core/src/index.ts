@@ -6,3 +6,8 @@ export * from './registry.js';
 export * from './cacher.js';
 export * from './repo.js';
 export * from './listener.js';
+export * from './listener-kit.js';
+export * from './repo-kit.js';
+export * from './with-cache.js';
+export * from './json-copy.js';
+export * from './cacher-kit.js';

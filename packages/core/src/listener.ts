@@ -1,9 +1,30 @@
 import type Emittery from 'emittery';
 import { makeMotif } from './registry.js';
 
+/**
+ * Where a message came from and how often it has been tried. Handlers may ignore it: a seed-style
+ * `async (msg) => {}` is a valid handler.
+ */
+export interface MessageContext {
+  /** The channel (topic) the message was read from. */
+  channelId: string;
+  /** Partition within the channel (0 for single-partition channels). */
+  partition: number;
+  /** Offset within the partition, as a decimal string (Kafka offsets exceed 2^53). */
+  offset: string;
+  /** The partitioning key the publisher gave, if any. */
+  key: string | undefined;
+  /** Headers the publisher gave (values decoded as UTF-8). */
+  headers: Record<string, string>;
+  /** 1 on first delivery to this handler, 2 on its first retry, ... */
+  attempt: number;
+  /** When the message was written, in ms since the epoch, when the channel records it. */
+  timestamp: number | undefined;
+}
+
 /** Receives one decoded message. The message is acknowledged only after this resolves. */
 export interface IListenerMessageHandler<T = unknown> {
-  (msgObj: T): Promise<void>;
+  (msgObj: T, context: MessageContext): Promise<void>;
 }
 
 /** Receives errors the listener could not hand to a message handler. */

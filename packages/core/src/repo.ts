@@ -17,17 +17,102 @@ export interface IFlatObject {
 }
 
 /**
- * CRUD over a named collection. Every write emits `<name>.<op>.<before|after>` on `em`.
- * (Seed interface; `close()` added so connections can be released.)
+ * Operators a condition value may use instead of a plain value. Several operators on one field
+ * must all hold. Ranges compare numbers only: a record whose field is not a number never matches.
+ * @example
+ * { age: { $gte: 18, $lt: 65 }, city: { $in: ['Paris', 'Oslo'] } }
+ */
+export interface IConditionOperators {
+  /** The field equals one of these values (an empty list matches nothing). */
+  $in?: IFlatValue[];
+  $gt?: number;
+  $gte?: number;
+  $lt?: number;
+  $lte?: number;
+}
+
+/** What one field of a condition may be: a value to equal, or operators. */
+export type IConditionValue = IFlatValue | IConditionOperators;
+
+/** Field -> condition, all of which must hold (AND). A superset of the seed's {@link IFlatObject}. */
+export interface IConditions {
+  [field: string]: IConditionValue;
+}
+
+/** Sort key of `findMany`. Records missing the field sort first; ties are broken by `id`. */
+export interface IOrderBy {
+  field: string;
+  /** Default `'asc'`. */
+  direction?: 'asc' | 'desc';
+}
+
+/** Paging and order for {@link IRepo.findMany}. */
+export interface IFindOptions {
+  /** At most this many records (a whole number >= 0). Default: all. */
+  limit?: number;
+  /** Skip this many records of the ordered result first. Default 0. */
+  offset?: number;
+  /** A field name (ascending) or `{ field, direction }`. Default: by `id`, ascending. */
+  orderBy?: string | IOrderBy;
+}
+
+/** The repo operations that emit events. */
+export type RepoOp = 'create' | 'update' | 'delete';
+
+/**
+ * Payloads of the events a repo emits on `em` as `<name>.<op>.<before|after>`.
+ * `before` payloads are copies: changing them does not change what is written.
+ */
+export interface RepoEventPayloads<T extends IBaseDto = IBaseDto> {
+  /** The record about to be stored (id and timestamps assigned). */
+  'create.before': { dto: T };
+  /** The stored record. */
+  'create.after': { dto: T };
+  /** The partial dto about to be merged into record `id`. */
+  'update.before': { id: string; dto: Partial<T> };
+  /** The merged record as stored, and the partial dto that produced it. */
+  'update.after': { id: string; dto: T; patch: Partial<T> };
+  'delete.before': { id: string };
+  /** The record that was deleted (only emitted when something was). */
+  'delete.after': { id: string; dto: T };
+}
+
+/** What a repo emits on `error` when an `after` listener throws (the write itself stood). */
+export interface RepoEventError {
+  /** What the listener threw. */
+  error: unknown;
+  /** The event whose listener threw, e.g. `contacts.create.after`. */
+  event: string;
+  /** The repo's name. */
+  repo: string;
+}
+
+/**
+ * CRUD over a named collection. Every write emits `<name>.<op>.<before|after>` on `em`
+ * (see {@link RepoEventPayloads}). A `before` listener that throws aborts the write with nothing
+ * written; an `after` listener's error is reported on the `error` event instead.
+ * (Seed interface; `findMany` options, `count` and `close()` added.)
+ * @example
+ * const contacts = await makeRepo<IContact>({ kind: 'memory', name: 'contacts', indexes: ['lastName'] });
+ * const { id } = await contacts.create({ firstName: 'Ada', lastName: 'Lovelace' });
+ * await contacts.findMany({ lastName: 'Lovelace' }, { orderBy: 'firstName', limit: 10 });
  */
 export interface IRepo<T extends IBaseDto = IBaseDto> {
   name: string;
   em: Emittery;
-  findMany(conditions: IFlatObject): Promise<T[]>;
+  /** Records matching every condition, ordered and paged by `options`. `{}` matches all. */
+  findMany(conditions: IConditions, options?: IFindOptions): Promise<T[]>;
+  /** How many records match every condition. */
+  count(conditions: IConditions): Promise<number>;
+  /** Stores a new record; assigns a UUID `id` when none is given. Throws `MotifsErrorConflict` if the id exists. */
   create(dto: Partial<T>): Promise<T>;
+  /** A fresh copy of the record, or `MotifsErrorNotFound`. */
   retrieve(id: string): Promise<T>;
+  /** Merges `dto` (shallow) into the record atomically and returns the result; `id` cannot change. */
   update(id: string, dto: Partial<T>): Promise<T>;
+  /** `true` when a record was deleted, `false` when there was none. */
   delete_(id: string): Promise<boolean>;
+  /** Releases connections and timers. */
   close(): Promise<void>;
 }
 
@@ -41,6 +126,11 @@ export interface RepoBaseOptions {
   name: string;
   /** Isolates repos sharing a backend. */
   namespace?: string;
+  /**
+   * Fields answered from an index instead of a scan by `findMany` / `count` (equality, `$in`,
+   * and numeric ranges). Every instance of one repo must declare the same list.
+   */
+  indexes?: string[];
 }
 
 export type RepoOptionsFor<K extends keyof RepoKinds & string> = RepoBaseOptions & { kind: K } & {

@@ -1,1 +1,5 @@
-export {};
+export * from './hub.js';
+export * from './options.js';
+export * from './listener.js';
+export * from './publisher.js';
+export * from './factories.js';

@@ -1,1 +1,3 @@
-export {};
+export * from './options.js';
+export * from './memory-repo.js';
+export * from './create.js';

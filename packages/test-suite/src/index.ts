@@ -1,3 +1,4 @@
 export * from './runner.js';
 export * from './services.js';
 export * from './glob-cases.js';
+export * from './listener/index.js';

@@ -1,0 +1,178 @@
+import { MotifsErrorConflict, MotifsErrorValidation, assertKey } from '@motifs/core';
+
+/** One stored message: the encoded payload as the publisher wrote it. */
+export interface MemoryRecord {
+  readonly offset: number;
+  readonly value: string;
+  readonly key: string | undefined;
+  readonly headers: Record<string, string> | undefined;
+  readonly timestamp: number;
+}
+
+/** Called before every append; throw to simulate a broken channel (fault injection in tests). */
+export type BeforeAppendHook = (channelId: string, record: { value: string; key?: string | undefined; headers?: Record<string, string> | undefined }) => void;
+
+/** Options of a {@link MemoryChannelHub}. */
+export interface MemoryChannelHubOptions {
+  beforeAppend?: BeforeAppendHook;
+}
+
+/**
+ * Where in-memory publishers and listeners meet: a set of named channels, each an append-only log
+ * split into partitions, with consumer groups that remember their position. Pass your own hub to
+ * isolate tests; by default every listener and publisher in the process shares {@link defaultHub}.
+ * @example
+ * const hub = new MemoryChannelHub();
+ * const publisher = createMemoryPublisher({ channelId: 'mars', memory: { hub } });
+ */
+export class MemoryChannelHub {
+  private readonly channels = new Map<string, MemoryChannel>();
+
+  constructor(private readonly options: MemoryChannelHubOptions = {}) {}
+
+  /**
+   * The channel named `channelId`, created with `partitions` partitions (default 1) on first use.
+   * @throws MotifsErrorConflict when it exists with a different explicit partition count
+   */
+  channel(channelId: string, partitions?: number): MemoryChannel {
+    assertKey(channelId, 'channelId');
+    if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 1024)) {
+      throw new MotifsErrorValidation('partitions must be an integer from 1 to 1024', { issues: [{ path: ['partitions'], message: 'out of range' }] });
+    }
+    let channel = this.channels.get(channelId);
+    if (!channel) {
+      channel = new MemoryChannel(channelId, partitions ?? 1, this.options.beforeAppend);
+      this.channels.set(channelId, channel);
+    } else if (partitions !== undefined && partitions !== channel.partitionCount) {
+      throw new MotifsErrorConflict(`channel "${channelId}" exists with ${channel.partitionCount} partition(s), not ${partitions}`, {
+        details: { channelId, partitions: channel.partitionCount },
+      });
+    }
+    return channel;
+  }
+
+  /** Whether a channel exists (was published to or listened on). */
+  has(channelId: string): boolean {
+    return this.channels.has(channelId);
+  }
+
+  /** Forgets a channel, its messages and its groups' positions. Active listeners keep their old copy. */
+  delete(channelId: string): boolean {
+    return this.channels.delete(channelId);
+  }
+
+  /** Names of existing channels. */
+  channelIds(): string[] {
+    return [...this.channels.keys()];
+  }
+}
+
+/** The hub every listener and publisher uses unless given one. */
+export const defaultHub = new MemoryChannelHub();
+
+/** A consumer-group member as the group sees it. */
+export interface GroupMember {
+  /** Called with the partitions this member now owns (after every join and leave). */
+  assign(partitions: number[]): void;
+}
+
+/** A consumer group's shared state on one channel. */
+export class MemoryGroup {
+  /** Next offset to deliver, per partition (the committed position). */
+  readonly committed: number[];
+  /** Per partition: resolves when the previous owner stopped working on it. */
+  readonly released: Promise<void>[];
+  private readonly members: GroupMember[] = [];
+
+  constructor(readonly channel: MemoryChannel, fromBeginning: boolean) {
+    this.committed = channel.partitionLogs.map((log) => (fromBeginning ? 0 : log.length));
+    this.released = channel.partitionLogs.map(() => Promise.resolve());
+  }
+
+  join(member: GroupMember): void {
+    this.members.push(member);
+    this.rebalance();
+  }
+
+  leave(member: GroupMember): void {
+    const i = this.members.indexOf(member);
+    if (i >= 0) this.members.splice(i, 1);
+    this.rebalance();
+  }
+
+  get size(): number {
+    return this.members.length;
+  }
+
+  /** Round-robin by join order, as Kafka's round-robin assignor does for one topic. */
+  private rebalance(): void {
+    const n = this.members.length;
+    const owned: number[][] = this.members.map(() => []);
+    for (let p = 0; p < this.channel.partitionCount; p++) if (n) owned[p % n]!.push(p);
+    this.members.forEach((m, i) => m.assign(owned[i]!));
+  }
+}
+
+/** A named channel: partitioned append-only logs plus its consumer groups. */
+export class MemoryChannel {
+  readonly partitionLogs: MemoryRecord[][];
+  private readonly groups = new Map<string, MemoryGroup>();
+  private readonly waiters: Set<() => void>[];
+  private roundRobin = 0;
+
+  constructor(readonly channelId: string, readonly partitionCount: number, private readonly beforeAppend: BeforeAppendHook | undefined) {
+    this.partitionLogs = Array.from({ length: partitionCount }, () => []);
+    this.waiters = Array.from({ length: partitionCount }, () => new Set());
+  }
+
+  /** The group named `groupId`, created on first use at the end of each partition (or its start). */
+  group(groupId: string, fromBeginning: boolean): MemoryGroup {
+    let group = this.groups.get(groupId);
+    if (!group) {
+      group = new MemoryGroup(this, fromBeginning);
+      this.groups.set(groupId, group);
+    }
+    return group;
+  }
+
+  /** Appends one message: same key, same partition (so per-key order holds); no key, round-robin. */
+  append(record: { value: string; key?: string | undefined; headers?: Record<string, string> | undefined }): { partition: number; offset: number } {
+    this.beforeAppend?.(this.channelId, record);
+    const partition = record.key === undefined ? this.roundRobin++ % this.partitionCount : hash(record.key) % this.partitionCount;
+    const log = this.partitionLogs[partition]!;
+    const offset = log.length;
+    log.push({ offset, value: record.value, key: record.key, headers: record.headers, timestamp: Date.now() });
+    const waiting = this.waiters[partition]!;
+    if (waiting.size) {
+      const wake = [...waiting];
+      waiting.clear();
+      for (const w of wake) w();
+    }
+    return { partition, offset };
+  }
+
+  /** Resolves when something is appended to `partition` or `signal` aborts. */
+  waitForAppend(partition: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const waiting = this.waiters[partition]!;
+      const done = () => {
+        waiting.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      waiting.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+/** FNV-1a over UTF-16 code units: stable across runs, so a key always lands on one partition. */
+function hash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

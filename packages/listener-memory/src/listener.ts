@@ -1,0 +1,185 @@
+import {
+  type IListener,
+  type IListenerErrorHandler,
+  type IListenerMessageHandler,
+  MessageDispatcher,
+  MotifsErrorValidation,
+  type ResolvedRetryPolicy,
+  backoffMs,
+  closedError,
+  createEventManager,
+  defaultDeadLetterChannel,
+  emitSafe,
+  resolveCommonOptions,
+  shareOnce,
+  sleep,
+} from '@motifs/core';
+import type { GroupMember, MemoryChannel, MemoryChannelHub, MemoryGroup } from './hub.js';
+import { type MemoryMotifOptions, readOptions } from './options.js';
+
+/** Group used when none is given: every listener without a groupId shares one position. */
+export const DEFAULT_MEMORY_GROUP_ID = 'motifs';
+
+interface PartitionLoop {
+  partition: number;
+  abort: AbortController;
+  /** Set once the partition was handed on without waiting for this loop: it must not commit. */
+  detached: boolean;
+  done: Promise<void>;
+}
+
+/**
+ * Listens to an in-memory channel with Kafka's delivery rules: a consumer group splits the
+ * partitions, order holds within a partition, a message is committed only after its handlers
+ * resolved, failing handlers are retried and then dead-lettered.
+ */
+export class MemoryListener<T = unknown> implements IListener<T> {
+  readonly channelId: string;
+  readonly em: IListener<T>['em'] = createEventManager();
+  readonly groupId: string;
+  readonly deadLetterChannelId: string;
+  private readonly hub: MemoryChannelHub;
+  private readonly channel: MemoryChannel;
+  private readonly dispatcher: MessageDispatcher<T>;
+  private readonly retry: ResolvedRetryPolicy;
+  private readonly closeTimeoutMs: number;
+  private readonly fromBeginning: boolean;
+  private readonly loops = new Map<number, PartitionLoop>();
+  private readonly member: GroupMember = { assign: (partitions) => this.assign(partitions) };
+  private group: MemoryGroup | undefined;
+  private closed = false;
+
+  constructor(options: MemoryMotifOptions<T>) {
+    const { channelId, memory, hub } = readOptions(options);
+    const common = resolveCommonOptions(memory, 'memory');
+    this.channelId = channelId;
+    this.hub = hub;
+    this.channel = hub.channel(channelId, memory.partitions);
+    this.groupId = memory.groupId ?? DEFAULT_MEMORY_GROUP_ID;
+    this.deadLetterChannelId = memory.deadLetterChannel ?? defaultDeadLetterChannel(channelId);
+    this.retry = common.retry;
+    this.closeTimeoutMs = common.closeTimeoutMs;
+    this.fromBeginning = common.fromBeginning;
+    this.dispatcher = new MessageDispatcher<T>({
+      channelId,
+      deadLetterChannelId: this.deadLetterChannelId,
+      codec: common.codec,
+      schema: common.schema,
+      retry: common.retry,
+      em: this.em,
+      sendDeadLetter: async (letter) => {
+        const value = letter.value === null ? 'null' : letter.value.toString();
+        const key = letter.key === null || letter.key === undefined ? undefined : letter.key.toString();
+        this.hub.channel(letter.channelId).append({ value, key, headers: letter.headers });
+      },
+    });
+  }
+
+  /** Adds a handler for every message; the message is committed once all handlers resolved. */
+  onMessage(handler: IListenerMessageHandler<T>): void {
+    this.dispatcher.onMessage(handler);
+  }
+
+  /** Adds a handler for dead-lettered messages and delivery failures. */
+  onError(handler: IListenerErrorHandler): void {
+    this.dispatcher.onError(handler);
+  }
+
+  /**
+   * Joins the consumer group and starts delivering. Calling it again is harmless.
+   * @throws MotifsErrorValidation when no onMessage handler is registered (messages would be lost)
+   */
+  readonly listen: () => Promise<void> = shareOnce(async () => {
+    if (this.closed) throw closedError('listener', this.channelId);
+    if (!this.dispatcher.hasMessageHandlers) {
+      const err = new MotifsErrorValidation('register an onMessage handler before listen(), or messages would be acknowledged unread', {
+        issues: [{ path: ['onMessage'], message: 'required before listen()' }],
+      });
+      await this.dispatcher.reportError(err);
+      throw err;
+    }
+    this.group = this.channel.group(this.groupId, this.fromBeginning);
+    this.group.join(this.member);
+    emitSafe(this.em, 'listening', { channelId: this.channelId, groupId: this.groupId });
+  });
+
+  /** Stops delivering, waits (up to `closeTimeoutMs`) for in-flight handlers, and leaves the group. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const loops = [...this.loops.values()];
+    for (const loop of loops) loop.abort.abort();
+    this.group?.leave(this.member);
+    await Promise.all(loops.map((loop) => this.bounded(loop)));
+    emitSafe(this.em, 'closed', { channelId: this.channelId });
+  }
+
+  private assign(partitions: number[]): void {
+    const group = this.group!;
+    const keep = new Set(this.closed ? [] : partitions);
+    for (const [p, loop] of this.loops) {
+      if (!keep.has(p)) {
+        loop.abort.abort();
+        this.loops.delete(p);
+      }
+    }
+    for (const p of keep) {
+      if (this.loops.has(p)) continue;
+      const previous = group.released[p]!;
+      const abort = new AbortController();
+      const loop: PartitionLoop = { partition: p, abort, detached: false, done: Promise.resolve() };
+      loop.done = previous.then(() => (abort.signal.aborted ? undefined : this.consume(group, loop)));
+      group.released[p] = this.bounded(loop);
+      this.loops.set(p, loop);
+    }
+    emitSafe(this.em, 'rebalance', { channelId: this.channelId, groupId: this.groupId, partitions: [...keep] });
+  }
+
+  /**
+   * Resolves when the loop ended, or `closeTimeoutMs` after it was told to stop: a stuck handler
+   * must not block the partition for the rest of the group. Its message is then redelivered.
+   */
+  private bounded(loop: PartitionLoop): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      loop.done.then(finish, finish);
+      const onAbort = () => {
+        timer = setTimeout(() => {
+          loop.detached = true;
+          resolve();
+        }, this.closeTimeoutMs);
+        timer.unref?.();
+      };
+      if (loop.abort.signal.aborted) onAbort();
+      else loop.abort.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private async consume(group: MemoryGroup, loop: PartitionLoop): Promise<void> {
+    const { partition } = loop;
+    const { signal } = loop.abort;
+    const log = this.channel.partitionLogs[partition]!;
+    while (!signal.aborted) {
+      const position = group.committed[partition]!;
+      const record = log[position];
+      if (!record) {
+        await this.channel.waitForAppend(partition, signal);
+        continue;
+      }
+      const outcome = await this.dispatcher.process(
+        { value: record.value, key: record.key, headers: record.headers, partition, offset: String(position), timestamp: record.timestamp },
+        signal,
+      );
+      if (outcome === 'redeliver') {
+        // Same message again after a pause, never the next one: order and at-least-once both hold.
+        await sleep(backoffMs(this.retry, this.retry.attempts), signal).catch(() => undefined);
+        continue;
+      }
+      if (!loop.detached) group.committed[partition] = position + 1;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { textCodec } from '@motifs/core';
+import { listenerContractSuite, uniqueNamespace } from '@motifs/test-suite';
+import { MemoryChannelHub, createMemoryListener, createMemoryPublisher } from '../src/index.js';
+
+const hub = new MemoryChannelHub();
+
+listenerContractSuite(
+  { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
+  {
+    name: 'memory',
+    waitMs: 5000,
+    async newChannel({ partitions }) {
+      const channelId = uniqueNamespace('channel');
+      hub.channel(channelId, partitions);
+      return {
+        channelId,
+        deadLetterChannelId: `${channelId}.dlq`,
+        listener: async (options = {}) =>
+          createMemoryListener({ channelId, memory: { hub, fromBeginning: true, groupId: options.groupId ?? uniqueNamespace('group'), ...options } }),
+        deadLetterListener: async () => createMemoryListener<string>({ channelId: `${channelId}.dlq`, memory: { hub, fromBeginning: true, codec: textCodec } }),
+        publisher: async () => createMemoryPublisher({ channelId, memory: { hub } }),
+        publishRaw: async (value, options) => {
+          hub.channel(channelId).append({ value, key: options?.key, headers: options?.headers });
+        },
+      };
+    },
+  },
+);
