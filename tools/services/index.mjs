@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { kafkaDown, kafkaStatus, kafkaUp } from './kafka.mjs';
 import { redisDown, redisStatus, redisUp } from './redis.mjs';
-import { repoRoot, seconds, withLock, writeJson } from './util.mjs';
+import { repoRoot, seconds, stateDir, withLock, writeJson } from './util.mjs';
 
 export const SERVICES = ['redis', 'kafka'];
 const impl = {
@@ -28,8 +28,8 @@ export class ServicesUnavailableError extends Error {
   }
 }
 
-export const resultFile = (root = repoRoot) => join(root, '.motifs', 'services.json');
-const lockDir = (root) => join(root, '.motifs', 'services.lock');
+export const resultFile = (root = repoRoot, env = process.env) => join(stateDir(root, env), 'services.json');
+const lockDir = (root, env) => join(stateDir(root, env), 'services.lock');
 
 /**
  * Starts (or reuses) the selected services; the others are only probed so the file stays complete.
@@ -38,13 +38,13 @@ const lockDir = (root) => join(root, '.motifs', 'services.lock');
  */
 export async function up(opts) {
   const o = options(opts);
-  const result = await withLock(lockDir(o.root), async () => {
+  const result = await withLock(lockDir(o.root, o.env), async () => {
     const started = Date.now();
     const result = {};
     for (const name of SERVICES) {
       result[name] = !o.only || o.only === name ? await impl[name].up(o) : await impl[name].status(o);
     }
-    writeJson(resultFile(o.root), result);
+    writeJson(resultFile(o.root, o.env), result);
     o.log(`up finished in ${seconds(Date.now() - started)}`);
     return result;
   });
@@ -56,10 +56,10 @@ export async function up(opts) {
 /** Stops only what motifs itself started (always: there is no option to stop anything else). */
 export async function down(opts) {
   const o = options(opts);
-  return withLock(lockDir(o.root), async () => {
+  return withLock(lockDir(o.root, o.env), async () => {
     for (const name of SERVICES) if (!o.only || o.only === name) await impl[name].down(o);
     const result = await status(o);
-    writeJson(resultFile(o.root), result);
+    writeJson(resultFile(o.root, o.env), result);
     return result;
   });
 }

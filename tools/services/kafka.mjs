@@ -6,14 +6,14 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { delimiter, join } from 'node:path';
 import { compileCheck, findJdk, kafkaVersion, resolveClasspath } from './kafka-runtime.mjs';
 import { parseBrokers, probeKafka } from './kafka-probe.mjs';
-import { isLocalHost, pidLooksLike, portOpen, randomId, readJson, run, seconds, sha256, sleep, stopPid, writeJson } from './util.mjs';
+import { isLocalHost, pidLooksLike, portOpen, randomId, readJson, run, seconds, sha256, sleep, stateDir, stopPid, writeJson } from './util.mjs';
 
 export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
 const START_TIMEOUT_MS = 90_000;
 const MAIN_CLASS = 'kafka.Kafka';
 
-function paths(root) {
-  const dir = join(root, '.motifs', 'kafka');
+function paths(root, env) {
+  const dir = join(stateDir(root, env), 'kafka');
   const p = (name) => join(dir, name);
   return {
     dir,
@@ -30,8 +30,8 @@ function paths(root) {
 }
 
 /** Ours only if the recorded pid is still a Kafka JVM for the same port (pids get reused). */
-function ours(root, port) {
-  const state = readJson(paths(root).state);
+function ours(root, env, port) {
+  const state = readJson(paths(root, env).state);
   return state && state.port === port && pidLooksLike(state.pid, MAIN_CLASS) ? state : null;
 }
 
@@ -160,7 +160,7 @@ export async function kafkaUp({ root, env = process.env, log }) {
   }
   const started = Date.now();
   const [first] = list;
-  let mine = ours(root, first.port);
+  let mine = ours(root, env, first.port);
   let probes = await Promise.all(list.map((b) => probeKafka(b)));
   // Our JVM may just be busy (GC, a loaded CI box, still starting): give it time before judging it hung.
   for (const until = Date.now() + 15_000; mine && probes[0] && Date.now() < until; await sleep(500)) {
@@ -170,7 +170,7 @@ export async function kafkaUp({ root, env = process.env, log }) {
     log(`kafka: broker at ${brokers} answers (${mine ? 'started by motifs' : 'not started by motifs'}), reused in ${seconds(Date.now() - started)}`);
     return result(brokers, true, Boolean(mine), mine?.version ?? null, null);
   }
-  const p = paths(root);
+  const p = paths(root, env);
   if (mine) {
     // Alive but silent for 15 s: hung or wedged. Replace it rather than wait forever.
     log(`kafka: broker pid ${mine.pid} is not answering; restarting it`);
@@ -221,7 +221,7 @@ export async function kafkaUp({ root, env = process.env, log }) {
 
 export async function kafkaDown({ root, env = process.env, log }) {
   const brokers = env.MOTIFS_KAFKA_BROKERS || DEFAULT_KAFKA_BROKERS;
-  const p = paths(root);
+  const p = paths(root, env);
   const state = readJson(p.state);
   if (state && pidLooksLike(state.pid, MAIN_CLASS)) {
     const started = Date.now();
@@ -242,7 +242,7 @@ export async function kafkaStatus({ root, env = process.env }) {
   } catch (err) {
     return result(brokers, false, false, null, err.message);
   }
-  const mine = ours(root, list[0].port);
+  const mine = ours(root, env, list[0].port);
   const probes = await Promise.all(list.map((b) => probeKafka(b)));
   const up = probes.some((r) => r === null);
   return result(brokers, up, Boolean(mine), mine?.version ?? null, up ? null : probes[0]);

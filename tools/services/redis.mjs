@@ -3,18 +3,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectRedis, parseRedisUrl, pingRedis, redactUrl } from './resp.mjs';
-import { isLocalHost, pidLooksLike, randomId, readJson, seconds, sleep, stopPid, which, writeJson } from './util.mjs';
+import { isLocalHost, pidLooksLike, portOpen, randomId, readJson, seconds, sleep, stateDir, stopPid, which, writeJson } from './util.mjs';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-const dirs = (root) => {
-  const dir = join(root, '.motifs', 'redis');
+const dirs = (root, env) => {
+  const dir = join(stateDir(root, env), 'redis');
   return { dir, state: join(dir, 'state.json'), pidfile: join(dir, 'redis.pid'), logfile: join(dir, 'redis.log') };
 };
 
 /** Ours only if the recorded pid is still a redis-server on the same port (pids get reused). */
-function ours(root, port) {
-  const state = readJson(dirs(root).state);
+function ours(root, env, port) {
+  const state = readJson(dirs(root, env).state);
   return state && state.port === port && pidLooksLike(state.pid, 'redis-server') ? state : null;
 }
 
@@ -47,12 +47,14 @@ export async function redisUp({ root, env = process.env, log }) {
   }
   const started = Date.now();
   const pingError = await pingRedis(url);
-  let startedByUs = Boolean(ours(root, cfg.port));
+  let startedByUs = Boolean(ours(root, env, cfg.port));
   if (pingError) {
     if (!isLocalHost(cfg.host)) return result(url, false, false, `${pingError} (not a local URL, so not starting one)`);
     const bin = which('redis-server', env);
     if (!bin) return result(url, false, false, `redis-server not installed (and ${pingError})`);
-    const { dir, pidfile, logfile, state } = dirs(root);
+    // A second redis-server could not bind there; it would only fail after the 10 s wait below.
+    if (await portOpen(cfg.host, cfg.port)) return result(url, false, false, `port ${cfg.port} is taken by something that is not a working Redis: ${pingError}`);
+    const { dir, pidfile, logfile, state } = dirs(root, env);
     mkdirSync(dir, { recursive: true });
     rmSync(pidfile, { force: true });
     const args = ['--daemonize', 'yes', '--save', '', '--appendonly', 'no', '--port', String(cfg.port)];
@@ -81,13 +83,13 @@ export async function redisUp({ root, env = process.env, log }) {
 
 export async function redisDown({ root, env = process.env, log }) {
   const url = env.MOTIFS_REDIS_URL || DEFAULT_REDIS_URL;
-  const state = readJson(dirs(root).state);
+  const state = readJson(dirs(root, env).state);
   if (state && pidLooksLike(state.pid, 'redis-server')) {
     log(`redis: stopping redis-server pid ${state.pid}: ${await stopPid(state.pid, { graceMs: 10_000, log })}`);
   } else {
     log(`redis: nothing started by motifs; leaving ${redactUrl(url)} alone`);
   }
-  rmSync(dirs(root).state, { force: true });
+  rmSync(dirs(root, env).state, { force: true });
 }
 
 export async function redisStatus({ root, env = process.env }) {
@@ -99,5 +101,5 @@ export async function redisStatus({ root, env = process.env }) {
     /* pingRedis reports the bad URL */
   }
   const reason = await pingRedis(url);
-  return result(url, !reason, Boolean(ours(root, port)), reason);
+  return result(url, !reason, Boolean(ours(root, env, port)), reason);
 }

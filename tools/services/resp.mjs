@@ -5,12 +5,15 @@ import net from 'node:net';
 export function parseRedisUrl(url) {
   const u = new URL(url);
   if (u.protocol !== 'redis:') throw new Error(`unsupported Redis URL scheme "${u.protocol}" (only redis:// is handled here)`);
+  const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
+  // Otherwise "/abc" would be NaN, skip SELECT and silently use db 0.
+  if (!Number.isInteger(db) || db < 0) throw new Error(`Redis URL path "${u.pathname}" is not a database number`);
   return {
     host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
     port: Number(u.port || 6379),
     username: u.username ? decodeURIComponent(u.username) : null,
     password: u.password ? decodeURIComponent(u.password) : null,
-    db: u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0,
+    db,
   };
 }
 
@@ -71,11 +74,17 @@ export async function connectRedis(url, { timeoutMs = 1500 } = {}) {
   };
   socket.on('data', (chunk) => {
     buffer = Buffer.concat([buffer, chunk]);
-    for (let r = parse(buffer); r && waiting.length; r = parse(buffer)) {
-      buffer = buffer.subarray(r[1]);
-      const w = waiting.shift();
-      if (r[0] instanceof Error) w.reject(r[0]);
-      else w.resolve(r[0]);
+    try {
+      for (let r = parse(buffer); r && waiting.length; r = parse(buffer)) {
+        buffer = buffer.subarray(r[1]);
+        const w = waiting.shift();
+        if (r[0] instanceof Error) w.reject(r[0]);
+        else w.resolve(r[0]);
+      }
+    } catch (err) {
+      // Not RESP (something else on the port): a reason for the caller, not an uncaught exception.
+      fail(new Error(`${cfg.host}:${cfg.port} does not speak RESP: ${err.message}`));
+      socket.destroy();
     }
   });
   socket.on('timeout', () => {

@@ -1,12 +1,15 @@
 // Small helpers shared by the service modules. Node built-ins only: this runs before `pnpm install`.
 import { accessSync, constants, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where tools/services keeps its state (pids, logs, broker data, lock, services.json). */
+export const stateDir = (root = repoRoot, env = process.env) => (env.MOTIFS_STATE_DIR ? resolve(env.MOTIFS_STATE_DIR) : join(root, '.motifs'));
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;

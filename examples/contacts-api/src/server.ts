@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isMotifsError, type IListener } from 'motifs';
 import { createApp } from './app.js';
 import type { ContactsApiConfig } from './config.js';
 import type { IAlienContactCreated } from './contact.js';
@@ -16,6 +18,8 @@ export interface StartOptions {
   onAlienContact?: (msg: IAlienContactCreated) => void;
   /** How long shutdown lets in-flight requests finish before cutting connections (default 10 s). */
   shutdownGraceMs?: number;
+  /** Tries of `listener.listen()` on retryable errors, and the first wait (doubling, at most 5 s). Default 6 tries from 500 ms. */
+  listenRetry?: { attempts: number; initialBackoffMs: number };
 }
 
 /** A listening API. */
@@ -54,6 +58,24 @@ function stopHttp(server: Server, graceMs: number): Promise<void> {
 }
 
 /**
+ * Starts the listener, retrying errors the listener marks retryable: right after a topic is
+ * auto-created, Kafka answers "unknown topic or partition" until a leader is elected.
+ */
+async function listenWithRetry(listener: IListener<unknown>, log: Logger, { attempts, initialBackoffMs }: { attempts: number; initialBackoffMs: number }): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await listener.listen();
+      return;
+    } catch (err) {
+      if (attempt >= attempts || !isMotifsError(err) || !err.retryable) throw err;
+      const waitMs = Math.min(initialBackoffMs * 2 ** (attempt - 1), 5_000);
+      log.error(`listening to ${listener.channelId} failed, retrying in ${waitMs} ms`, err, { attempt });
+      await sleep(waitMs);
+    }
+  }
+}
+
+/**
  * Builds the motifs for `config.backend`, starts the `mars` listener and serves the API.
  * @example
  * const api = await startServer({ ...DEFAULT_CONFIG, port: 0 });
@@ -67,7 +89,7 @@ export async function startServer(config: ContactsApiConfig, options: StartOptio
   const http = createServer(createApp({ cacher: motifs.cacher, repo: motifs.repo, log, cacheExpiryMs: config.cacheExpiryMs }));
   let address: AddressInfo;
   try {
-    await motifs.listener.listen();
+    await listenWithRetry(motifs.listener, log, options.listenRetry ?? { attempts: 6, initialBackoffMs: 500 });
     address = await listen(http, config.port, config.host);
   } catch (err) {
     await closeAll([motifs.listener, motifs.publisher, motifs.repo, motifs.cacher]).catch(() => undefined);

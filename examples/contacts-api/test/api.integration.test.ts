@@ -1,13 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { describeWithService, kafkaBrokers, redisUrl, uniqueNamespace } from '@motifs/test-suite';
-import { DEFAULT_CONFIG, startServer, type IAlienContactCreated, type RunningServer } from '../src/index.js';
+import { makeCacher } from 'motifs';
+import {
+  DEFAULT_CONFIG,
+  openContactsMotifs,
+  startServer,
+  type ContactsApiConfig,
+  type IAlienContactCreated,
+  type RunningServer,
+} from '../src/index.js';
 import { collector, http, recordingLogger } from './http.js';
 import { apiScenarios } from './scenarios.js';
 
-const api = { describe, it } as const;
+const api = { describe, it };
 
 // Kafka group joins and topic creation are slow on a busy 2-core machine: generous timeouts.
 const TIMEOUT = 90_000;
+// Nothing listens on port 1: connections are refused at once, like a Redis that is down.
+const DEAD_REDIS = 'redis://127.0.0.1:1';
+
+function redisConfig(ns: string): ContactsApiConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    backend: 'redis',
+    port: 0,
+    redisUrl: redisUrl(),
+    kafkaBrokers: kafkaBrokers(),
+    namespace: ns,
+    channelId: `${ns}-mars`,
+    groupId: `${ns}-group`,
+  };
+}
 
 describeWithService(api, 'redis', 'contacts-api on Redis', () => {
   describeWithService(api, 'kafka', 'contacts-api over HTTP on Redis + Kafka', () => {
@@ -17,19 +40,7 @@ describeWithService(api, 'redis', 'contacts-api on Redis', () => {
     const created = new Set<string>();
 
     beforeAll(async () => {
-      server = await startServer(
-        {
-          ...DEFAULT_CONFIG,
-          backend: 'redis',
-          port: 0,
-          redisUrl: redisUrl(),
-          kafkaBrokers: kafkaBrokers(),
-          namespace: ns,
-          channelId: `${ns}-mars`,
-          groupId: `${ns}-group`,
-        },
-        { logger: recordingLogger(), onAlienContact: messages.push },
-      );
+      server = await startServer(redisConfig(ns), { logger: recordingLogger(), onAlienContact: messages.push });
       server.motifs.repo.em.on('contacts.create.after', ({ dto }: { dto: { id: string } }) => {
         created.add(dto.id);
       });
@@ -49,6 +60,54 @@ describeWithService(api, 'redis', 'contacts-api on Redis', () => {
       const { body } = await http(server.url, 'POST', '/contacts', { firstName: 'Grace', lastName: `Hopper-${ns}`, dob: '1906-12-09' });
       await http(server.url, 'GET', `/contacts/${body.data.id}`);
       await expect(server.motifs.cacher.getItem(`contacts/${body.data.id}`)).resolves.toEqual(body.data);
+    }, TIMEOUT);
+  });
+
+  describeWithService(api, 'kafka', 'contacts-api when Redis fails', () => {
+    it('answers 503 without driver details when Redis is down, and serves again with nothing written', async () => {
+      const ns = uniqueNamespace('contacts-api');
+      const server = await startServer({ ...redisConfig(ns), redisUrl: DEAD_REDIS }, { logger: recordingLogger() });
+      try {
+        const post = await http(server.url, 'POST', '/contacts', { firstName: 'Ada', lastName: `Down-${ns}`, dob: '1815-12-10' });
+        expect(post.status).toBe(503);
+        expect(post.headers.get('retry-after')).toBe('5');
+        expect(post.body).toEqual({ error: 'service unavailable, try again later', code: 'MOTIFS_UNAVAILABLE' });
+        expect(post.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|ioredis/);
+        expect((await http(server.url, 'GET', `/contacts?lastName=Down-${ns}`)).status).toBe(503);
+        expect((await http(server.url, 'GET', '/contacts/00000000-0000-4000-8000-000000000000')).status).toBe(503);
+      } finally {
+        await server.close();
+      }
+      // The same namespace on the live Redis holds nothing from the failed request.
+      const live = await openContactsMotifs(redisConfig(ns));
+      try {
+        await expect(live.repo.count({})).resolves.toBe(0);
+      } finally {
+        await Promise.all([live.listener.close(), live.publisher.close(), live.repo.close(), live.cacher.close()]);
+      }
+    }, TIMEOUT);
+
+    it('refuses writes with 503 and changes nothing when only the cache is down, while reads still work', async () => {
+      const ns = uniqueNamespace('contacts-api');
+      const config = redisConfig(ns);
+      const motifs = await openContactsMotifs(config);
+      await motifs.cacher.close();
+      motifs.cacher = await makeCacher({ kind: 'redis', namespace: ns, redis: { url: DEAD_REDIS } });
+      const server = await startServer(config, { motifs, logger: recordingLogger() });
+      const stored = await motifs.repo.create({ firstName: 'Ada', lastName: `Cacheless-${ns}`, dob: '1815-12-10' });
+      try {
+        const patch = await http(server.url, 'PATCH', `/contacts/${stored.id}`, { firstName: 'Augusta' });
+        expect(patch.status).toBe(503);
+        expect((await http(server.url, 'DELETE', `/contacts/${stored.id}`)).status).toBe(503);
+        await expect(motifs.repo.retrieve(stored.id)).resolves.toEqual(stored);
+        const read = await http(server.url, 'GET', `/contacts/${stored.id}`);
+        expect(read.status).toBe(200);
+        expect(read.headers.get('x-cache')).toBe('miss');
+        expect(read.body.data).toEqual(stored);
+      } finally {
+        await motifs.repo.delete_(stored.id);
+        await server.close();
+      }
     }, TIMEOUT);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { configFromEnv, DEFAULT_CONFIG, MotifsErrorValidation } from '../src/index.js';
+import { MotifsErrorValidation } from 'motifs';
+import { configFromEnv, DEFAULT_CONFIG } from '../src/index.js';
 
 describe('configFromEnv', () => {
   it('defaults to the memory backends on port 3000', () => {

@@ -6,6 +6,7 @@ import {
   StaleValue,
   compileGlob,
   copyJson,
+  toJsonTree,
 } from '@motifs/core';
 import type { MemoryCacherOptions } from './options.js';
 
@@ -39,11 +40,11 @@ function checkOptions(options: MemoryCacherOptions): { maxKeys: number; checkPer
 }
 
 /**
- * The memory cacher: node-cache without its deep clone. Values are stored as the JSON tree the codec
- * produced and copied on read with a JSON-only copier, which is what makes reads several times
- * faster than node-cache's default while still handing out isolated copies.
+ * The memory cacher: node-cache without its deep clone. Values are validated and stored as plain JSON
+ * trees, then copied on read with a JSON-only copier: several times faster than node-cache's default
+ * clone (and than a JSON round-trip) while still handing out isolated copies.
  */
-export class MemoryCacher extends CacherBase {
+export class MemoryCacher extends CacherBase<unknown> {
   private readonly cache: NodeCache;
   private readonly ownsCache: boolean;
   private readonly maxKeys: number;
@@ -70,10 +71,18 @@ export class MemoryCacher extends CacherBase {
     return copyJson(stored);
   }
 
-  protected writeEntry(fullKey: string, encoded: string, expiryMs: number, staleMs: number): void {
+  /** The JSON tree itself is stored: validated and copied in one pass, no text in between. */
+  protected override prepare(value: unknown): unknown {
+    return toJsonTree(value);
+  }
+
+  protected override reveal(tree: unknown): unknown {
+    return copyJson(tree);
+  }
+
+  protected writeEntry(fullKey: string, tree: unknown, expiryMs: number, staleMs: number): void {
     const key = MARK + fullKey;
     this.makeRoomFor(key);
-    const tree: unknown = JSON.parse(encoded);
     if (staleMs > 0 && expiryMs !== Infinity) {
       const physical = expiryMs + staleMs;
       this.cache.set(key, new StaleBox(tree, Date.now() + expiryMs), physical === Infinity ? 0 : physical / 1000);

@@ -115,26 +115,39 @@ export interface CacherBaseSettings {
  * @example
  * class MyCacher extends CacherBase { protected readEntry(k) { ... } ... }
  */
-export abstract class CacherBase implements ICacher {
+export abstract class CacherBase<S = string> implements ICacher {
   /** Typed events: hit, miss, set, delete, expire, error. Listener errors are ignored. */
   readonly em = new Emittery<CacherEvents>();
   /** Prefix of every backend key this cacher owns (`''` without a namespace). */
   protected readonly prefix: string;
   private readonly counters = { hits: 0, misses: 0, sets: 0, deletes: 0 };
-  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly inflight = new Map<string, Promise<S>>();
   private closed = false;
+  /** Which events have listeners, worked out lazily and forgotten whenever listeners change. */
+  private heard: Partial<Record<keyof CacherEvents, boolean>> | undefined;
 
   constructor(settings: CacherBaseSettings = {}) {
     this.prefix = namespacePrefix(settings.namespace);
+    // Emittery's listenerCount() costs about as much as a memory read, so it is asked once per change
+    // of listeners, not once per call. Every way to add or remove one goes through these methods.
+    const em = this.em as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const name of ['on', 'off', 'onAny', 'offAny', 'clearListeners', 'events', 'anyEvent']) {
+      const original = em[name]!.bind(this.em);
+      em[name] = (...args: unknown[]) => {
+        this.heard = undefined;
+        return original(...args);
+      };
+    }
   }
 
   /** The entry's value as a fresh copy, a {@link StaleValue}, or `undefined` when there is none. */
   protected abstract readEntry(fullKey: string): unknown;
   /**
-   * Stores encoded JSON. With `staleMs > 0` (and a finite expiry) the entry must stay readable,
-   * as a {@link StaleValue}, for `staleMs` after `expiryMs`. Expiry must be set with the value, atomically.
+   * Stores a prepared value (see {@link CacherBase.prepare}). With `staleMs > 0` (and a finite expiry)
+   * the entry must stay readable, as a {@link StaleValue}, for `staleMs` after `expiryMs`.
+   * Expiry must be set with the value, atomically.
    */
-  protected abstract writeEntry(fullKey: string, encoded: string, expiryMs: number, staleMs: number): unknown;
+  protected abstract writeEntry(fullKey: string, prepared: S, expiryMs: number, staleMs: number): unknown;
   /** Whether the key existed (stale entries count: they are removed too). */
   protected abstract deleteEntry(fullKey: string): Promise<boolean> | boolean;
   /** Whether a fresh entry exists. */
@@ -148,12 +161,28 @@ export abstract class CacherBase implements ICacher {
   /** Releases the backend (connections, timers). Called once. */
   protected abstract closeBackend(): Promise<void> | void;
 
+  /**
+   * Validates a caller's value and turns it into what the backend stores: JSON text by default.
+   * A backend that keeps values in memory can store the JSON tree instead (`toJsonTree`).
+   * @throws MotifsErrorSerialization for a value the JSON codec refuses
+   */
+  protected prepare(value: unknown): S {
+    return encodeJson(value) as S;
+  }
+
+  /** A fresh copy of a prepared value, as a read would return it. */
+  protected reveal(prepared: S): unknown {
+    return decodeJson(prepared as string);
+  }
+
   async setItem(key: string, val: unknown, expiryMs: number): Promise<boolean> {
     this.assertOpen();
     assertKey(key);
     const ms = normalizeExpiryMs(expiryMs);
-    const encoded = encodeJson(val);
-    await this.writeEntry(this.prefix + key, encoded, ms, 0);
+    const prepared = this.prepare(val);
+    const written = this.writeEntry(this.prefix + key, prepared, ms, 0);
+    // Memory backends answer synchronously; awaiting only real promises saves a turn per call.
+    if (written instanceof Promise) await written;
     this.counters.sets++;
     if (this.listening('set')) this.emit('set', { key, expiryMs: ms });
     return true;
@@ -162,7 +191,8 @@ export abstract class CacherBase implements ICacher {
   async getItem<T = unknown>(key: string): Promise<T> {
     this.assertOpen();
     assertKey(key);
-    const found = await this.readEntry(this.prefix + key);
+    let found = this.readEntry(this.prefix + key);
+    if (found instanceof Promise) found = await found;
     if (found === undefined || found instanceof StaleValue) throw this.miss(key);
     this.counters.hits++;
     if (this.listening('hit')) this.emit('hit', { key, stale: false });
@@ -245,7 +275,7 @@ export abstract class CacherBase implements ICacher {
     }
     this.counters.misses++;
     if (this.listening('miss')) this.emit('miss', { key });
-    return decodeJson<T>(await this.load(fullKey, key, loader, expiryMs, staleMs));
+    return this.reveal(await this.load(fullKey, key, loader, expiryMs, staleMs)) as T;
   }
 
   stats(): CacherStats {
@@ -271,7 +301,8 @@ export abstract class CacherBase implements ICacher {
 
   /** Cheaper than building event data nobody listens to. */
   protected listening(name: keyof CacherEvents): boolean {
-    return this.em.listenerCount(name) > 0;
+    const heard = (this.heard ??= {});
+    return (heard[name] ??= this.em.listenerCount(name) > 0);
   }
 
   private miss(key: string): MotifsErrorNotFound {
@@ -284,14 +315,14 @@ export abstract class CacherBase implements ICacher {
     if (this.closed) throw new MotifsErrorUnavailable('the cacher is closed', { retryable: false });
   }
 
-  /** One loader run per full key at a time; its encoded result is shared by every waiting caller. */
-  private load<T>(fullKey: string, key: string, loader: () => T | Promise<T>, expiryMs: number, staleMs: number): Promise<string> {
+  /** One loader run per full key at a time; its prepared result is shared by every waiting caller. */
+  private load<T>(fullKey: string, key: string, loader: () => T | Promise<T>, expiryMs: number, staleMs: number): Promise<S> {
     const running = this.inflight.get(fullKey);
     if (running) return running;
     const run = (async () => {
-      const encoded = encodeJson(await loader());
+      const prepared = this.prepare(await loader());
       try {
-        await this.writeEntry(fullKey, encoded, expiryMs, staleMs);
+        await this.writeEntry(fullKey, prepared, expiryMs, staleMs);
         this.counters.sets++;
         if (this.listening('set')) this.emit('set', { key, expiryMs });
       } catch (error) {
@@ -299,7 +330,7 @@ export abstract class CacherBase implements ICacher {
         if (!isMotifsError(error, 'MOTIFS_UNAVAILABLE')) throw error;
         this.emit('error', { key, error });
       }
-      return encoded;
+      return prepared;
     })().finally(() => this.inflight.delete(fullKey));
     this.inflight.set(fullKey, run);
     return run;

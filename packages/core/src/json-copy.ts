@@ -1,3 +1,5 @@
+import { encodeJson } from './codec.js';
+
 /**
  * Deep copy of a value that came out of `JSON.parse` (plain objects, arrays, strings, finite numbers,
  * booleans, null). Several times faster than `structuredClone`, a JSON round-trip or a general
@@ -10,21 +12,100 @@
  */
 export function copyJson<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
+  // Spreading / slicing lets V8 clone a whole object or array at once (same hidden class); only
+  // nested objects then need replacing. Much faster than building the copy key by key.
   if (Array.isArray(value)) {
-    const n = value.length;
-    const out = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) out[i] = copyJson(value[i]);
+    const out = value.slice();
+    for (let i = 0; i < out.length; i++) {
+      const item: unknown = out[i];
+      if (typeof item === 'object' && item !== null) out[i] = copyJson(item);
+    }
     return out as T;
   }
-  const out: Record<string, unknown> = {};
-  const src = value as Record<string, unknown>;
-  for (const key of Object.keys(src)) {
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  const keys = Object.keys(out);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = out[key];
+    if (typeof item !== 'object' || item === null) continue;
     // JSON.parse makes "__proto__" an own data property; plain assignment would set the prototype.
-    if (key === '__proto__') {
-      Object.defineProperty(out, key, { value: copyJson(src[key]), enumerable: true, writable: true, configurable: true });
-    } else {
-      out[key] = copyJson(src[key]);
-    }
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copyJson(item), enumerable: true, writable: true, configurable: true });
+    else out[key] = copyJson(item);
   }
   return out as T;
+}
+
+/** Thrown inside {@link toJsonTree}'s fast path to hand the value to the precise (slow) checker. */
+const BAIL = Symbol('bail');
+
+/** Deep values are rare; past this depth the slow path answers (and spots cycles). */
+const FAST_DEPTH = 100;
+
+/** A primitive as JSON has it, or BAIL for what JSON cannot hold. Objects are returned as they are. */
+function leaf(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'object':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw BAIL;
+      return value === 0 ? 0 : value; // JSON has no -0
+    default:
+      throw BAIL;
+  }
+}
+
+function tree(value: unknown, key: string, depth: number): unknown {
+  const v = leaf(value);
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth > FAST_DEPTH) throw BAIL;
+  if (Array.isArray(v)) {
+    const out = v.slice();
+    for (let i = 0; i < out.length; i++) {
+      if (!(i in v)) throw BAIL;
+      const item = leaf(out[i]);
+      out[i] = typeof item === 'object' && item !== null ? tree(item, String(i), depth + 1) : item;
+    }
+    return out;
+  }
+  const toJSON = (v as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    if (v instanceof Date && Number.isNaN(v.getTime())) throw BAIL;
+    return tree(toJSON.call(v, key), key, depth + 1);
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) throw BAIL;
+  // Spread copies the own enumerable properties in one go (getters run once, as in JSON.stringify).
+  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+  const keys = Object.keys(out);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const item = leaf(out[k]);
+    if (typeof item === 'object' && item !== null) {
+      if (k === '__proto__') Object.defineProperty(out, k, { value: tree(item, k, depth + 1), enumerable: true, writable: true, configurable: true });
+      else out[k] = tree(item, k, depth + 1);
+    } else if (typeof item === 'number' && k !== '__proto__') {
+      out[k] = item; // -0 becomes 0
+    }
+  }
+  return out;
+}
+
+/**
+ * `JSON.parse(encodeJson(value))` in one pass: validates `value` as the codec does and returns the
+ * plain JSON tree it stands for (a Date becomes its ISO string, `-0` becomes `0`). Much cheaper
+ * than stringify + parse, for backends that keep values in memory rather than as text.
+ * @throws MotifsErrorSerialization exactly where {@link encodeJson} would
+ * @example
+ * const stored = toJsonTree({ at: new Date(0) }); // { at: '1970-01-01T00:00:00.000Z' }
+ */
+export function toJsonTree(value: unknown): unknown {
+  try {
+    return tree(value, '', 0);
+  } catch (error) {
+    if (error !== BAIL) throw error;
+  }
+  // The precise checker names the offending path; a value it accepts (a very deep one) goes the long way.
+  return JSON.parse(encodeJson(value)) as unknown;
 }

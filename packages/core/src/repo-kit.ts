@@ -81,8 +81,9 @@ export function assertId(id: unknown): asserts id is string {
 
 function assertDto(dto: unknown): asserts dto is Record<string, unknown> {
   if (!isPlainObject(dto)) throw invalid(`dto must be a plain object, got ${describeType(dto)}`, ['dto']);
-  assertSafeKeys(dto, 'dto');
+  // JSON-safety first: it rejects cycles, which the key walk would follow forever.
   assertJsonSafe(dto, 'dto');
+  assertSafeKeys(dto, 'dto');
 }
 
 /** A record ready to store: the canonical (JSON round-tripped) object and its JSON text. */

@@ -1,1 +1,1 @@
-export {};
+export * from './to-keyv-store.js';

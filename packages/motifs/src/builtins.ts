@@ -1,4 +1,10 @@
+import type * as CacherMemory from '@motifs/cacher-memory';
+import type * as CacherRedis from '@motifs/cacher-redis';
 import { FACTORY_EXPORTS, MotifsErrorAdapterMissing, registerKind, type MotifFactory, type MotifName } from '@motifs/core';
+import type * as ListenerKafka from '@motifs/listener-kafka';
+import type * as ListenerMemory from '@motifs/listener-memory';
+import type * as RepoMemory from '@motifs/repo-memory';
+import type * as RepoRedis from '@motifs/repo-redis';
 
 /**
  * The adapter modules this package ships with. Referencing their types here is what brings each
@@ -6,12 +12,12 @@ import { FACTORY_EXPORTS, MotifsErrorAdapterMissing, registerKind, type MotifFac
  * `makeCacher({ kind: 'redis', redis: { url } })` type-checks with only `motifs` imported.
  */
 export interface BuiltinAdapterModules {
-  '@motifs/cacher-memory': typeof import('@motifs/cacher-memory');
-  '@motifs/cacher-redis': typeof import('@motifs/cacher-redis');
-  '@motifs/repo-memory': typeof import('@motifs/repo-memory');
-  '@motifs/repo-redis': typeof import('@motifs/repo-redis');
-  '@motifs/listener-memory': typeof import('@motifs/listener-memory');
-  '@motifs/listener-kafka': typeof import('@motifs/listener-kafka');
+  '@motifs/cacher-memory': typeof CacherMemory;
+  '@motifs/cacher-redis': typeof CacherRedis;
+  '@motifs/repo-memory': typeof RepoMemory;
+  '@motifs/repo-redis': typeof RepoRedis;
+  '@motifs/listener-memory': typeof ListenerMemory;
+  '@motifs/listener-kafka': typeof ListenerKafka;
 }
 
 type Loader = () => Promise<Record<string, unknown>>;

@@ -1,4 +1,4 @@
-import { MAX_KEY_LENGTH, MotifsError, MotifsErrorNotFound, MotifsErrorSerialization, MotifsErrorUnavailable, MotifsErrorValidation } from '@motifs/core';
+import { MAX_KEY_LENGTH, type MotifsError, MotifsErrorNotFound, MotifsErrorSerialization, MotifsErrorUnavailable, MotifsErrorValidation } from '@motifs/core';
 import { type CacherSuiteContext, eventually } from './context.js';
 
 const SAMPLE = { id: 'c-1', name: 'Ada', tags: ['math', 'engines'], address: { city: 'London' }, born: 1815, alive: false, spouse: null };

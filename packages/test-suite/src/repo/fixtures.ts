@@ -56,3 +56,8 @@ export const idsOf = (records: readonly IBaseDto[]): string[] => records.map((r)
 
 /** Ids in the order given. */
 export const orderOf = (records: readonly IBaseDto[]): string[] => records.map((r) => r.id);
+
+/** `it.each` for runners whose `it` has no `.each`: one test per case, `%s` replaced by its label. */
+export function eachCase<C extends [string, ...unknown[]]>(api: TestApi, cases: readonly C[], title: string, body: (...args: C) => Promise<void>): void {
+  for (const c of cases) api.it(title.replace('%s', c[0]), () => body(...c));
+}

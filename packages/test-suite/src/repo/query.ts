@@ -1,6 +1,6 @@
 import type { IConditions, IRepo } from '@motifs/core';
 import type { TestApi } from '../runner.js';
-import { PEOPLE, idsOf, orderOf, type MakeTestRepo } from './fixtures.js';
+import { PEOPLE, eachCase, idsOf, orderOf, type MakeTestRepo } from './fixtures.js';
 import type { Person } from './types.js';
 
 const QUERIES: [string, IConditions, string[]][] = [
@@ -40,7 +40,7 @@ export function queryContract(api: TestApi, make: MakeTestRepo): void {
         for (const person of PEOPLE) await repo.create(person);
       });
 
-      it.each(QUERIES)('%s', async (_label, conditions, expected) => {
+      eachCase(api, QUERIES, '%s', async (_label, conditions, expected) => {
         const found = await repo.findMany(conditions);
         expect(idsOf(found)).toEqual([...expected].sort());
         expect(await repo.count(conditions)).toBe(expected.length);

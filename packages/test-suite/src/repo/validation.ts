@@ -1,6 +1,6 @@
 import { MotifsErrorNotFound, MotifsErrorSerialization, MotifsErrorValidation, type IRepo } from '@motifs/core';
 import type { TestApi } from '../runner.js';
-import type { MakeTestRepo } from './fixtures.js';
+import { eachCase, type MakeTestRepo } from './fixtures.js';
 import type { Person } from './types.js';
 
 class Point {
@@ -31,26 +31,26 @@ export function validationContract(api: TestApi, make: MakeTestRepo): void {
       ['prototype in an array item', () => ({ name: 'x', list: [{ prototype: { polluted: true } }] })],
     ];
 
-    it.each(prototypeKeys)('rejects a dto with %s on create and update', async (_label, dto) => {
+    eachCase(api, prototypeKeys, 'rejects a dto with %s on create and update', async (_label, dto) => {
       const repo = await seeded();
       await expect(repo.create(dto() as Person)).rejects.toBeInstanceOf(MotifsErrorValidation);
       await expect(repo.update('keep', dto() as Person)).rejects.toBeInstanceOf(MotifsErrorValidation);
       await unchanged(repo);
     });
 
-    it.each([
+    eachCase(api, [
       ['null', null],
       ['an array', [{ name: 'x' }]],
       ['a string', 'x'],
       ['a class instance', new Point(1)],
-    ])('rejects %s as a dto', async (_label, dto) => {
+    ], 'rejects %s as a dto', async (_label, dto) => {
       const repo = await seeded();
       await expect(repo.create(dto as never)).rejects.toBeInstanceOf(MotifsErrorValidation);
       await expect(repo.update('keep', dto as never)).rejects.toBeInstanceOf(MotifsErrorValidation);
       await unchanged(repo);
     });
 
-    it.each([
+    eachCase(api, [
       ['undefined', { name: 'x', v: undefined }],
       ['a function', { name: 'x', v: () => 1 }],
       ['a BigInt', { name: 'x', v: BigInt(1) }],
@@ -58,7 +58,7 @@ export function validationContract(api: TestApi, make: MakeTestRepo): void {
       ['Infinity', { name: 'x', v: Infinity }],
       ['a Map', { name: 'x', v: new Map() }],
       ['a class instance', { name: 'x', v: new Point(1) }],
-    ])('rejects a value that is not JSON (%s) with MotifsErrorSerialization', async (_label, dto) => {
+    ], 'rejects a value that is not JSON (%s) with MotifsErrorSerialization', async (_label, dto) => {
       const repo = await seeded();
       await expect(repo.create(dto as never)).rejects.toBeInstanceOf(MotifsErrorSerialization);
       await expect(repo.update('keep', dto as never)).rejects.toBeInstanceOf(MotifsErrorSerialization);
@@ -73,12 +73,12 @@ export function validationContract(api: TestApi, make: MakeTestRepo): void {
       await unchanged(repo);
     });
 
-    it.each([
+    eachCase(api, [
       ['empty', ''],
       ['too long', 'x'.repeat(1025)],
       ['a number', 42],
       ['null', null],
-    ])('rejects an id that is %s everywhere', async (_label, id) => {
+    ], 'rejects an id that is %s everywhere', async (_label, id) => {
       const repo = await seeded();
       await expect(repo.create({ id: id as never, name: 'x' })).rejects.toBeInstanceOf(MotifsErrorValidation);
       await expect(repo.retrieve(id as never)).rejects.toBeInstanceOf(MotifsErrorValidation);
@@ -87,7 +87,7 @@ export function validationContract(api: TestApi, make: MakeTestRepo): void {
       await unchanged(repo);
     });
 
-    it.each([
+    eachCase(api, [
       ['__proto__ as a field', () => JSON.parse('{"__proto__":"x"}')],
       ['constructor as a field', () => ({ constructor: 'x' })],
       ['an unknown operator', () => ({ city: { $regex: 'L.*' } })],
@@ -101,14 +101,14 @@ export function validationContract(api: TestApi, make: MakeTestRepo): void {
       ['NaN', () => ({ age: Number.NaN })],
       ['conditions that are not an object', () => 'city=London'],
       ['null conditions', () => null],
-    ])('rejects conditions with %s', async (_label, conditions) => {
+    ], 'rejects conditions with %s', async (_label, conditions) => {
       const repo = await seeded();
       await expect(repo.findMany(conditions() as never)).rejects.toBeInstanceOf(MotifsErrorValidation);
       await expect(repo.count(conditions() as never)).rejects.toBeInstanceOf(MotifsErrorValidation);
       await unchanged(repo);
     });
 
-    it.each([
+    eachCase(api, [
       ['a negative limit', { limit: -1 }],
       ['a fractional offset', { offset: 1.5 }],
       ['a string limit', { limit: '10' }],
@@ -116,7 +116,7 @@ export function validationContract(api: TestApi, make: MakeTestRepo): void {
       ['a bad direction', { orderBy: { field: 'name', direction: 'up' } }],
       ['an empty orderBy', { orderBy: '' }],
       ['orderBy __proto__', { orderBy: '__proto__' }],
-    ])('rejects findMany options with %s', async (_label, options) => {
+    ], 'rejects findMany options with %s', async (_label, options) => {
       const repo = await seeded();
       await expect(repo.findMany({}, options as never)).rejects.toBeInstanceOf(MotifsErrorValidation);
     });

@@ -1,0 +1,84 @@
+// What only the memory cacher has: maxKeys, its options, node-cache ownership and timers.
+import { afterEach, describe, expect, it } from '@jest/globals';
+import NodeCache from 'node-cache';
+import { MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError, type ICacher } from '@motifs/core';
+import { createCacher, createMemoryCacher } from '../src/index.js';
+
+const open: ICacher[] = [];
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.close();
+});
+function track<C extends ICacher>(cacher: C): C {
+  open.push(cacher);
+  return cacher;
+}
+const refTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+describe('maxKeys', () => {
+  it('refuses a new key when full, writes nothing, and still overwrites existing keys', async () => {
+    const cacher = track(createMemoryCacher({ maxKeys: 2 }));
+    await cacher.setItem('a', 1, 60_000);
+    await cacher.setItem('b', 2, 60_000);
+    const err = await cacher.setItem('c', 3, 60_000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MotifsErrorUnavailable);
+    expect(isMotifsError(err, 'MOTIFS_UNAVAILABLE') && err.details).toEqual({ reason: 'full', maxKeys: 2 });
+    expect(await cacher.hasItem('c')).toBe(false);
+    expect(await cacher.setItem('a', 'updated', 60_000)).toBe(true);
+    expect(await cacher.getItemsLike('')).toEqual({ a: 'updated', b: 2 });
+  });
+
+  it('makes room by dropping expired entries first', async () => {
+    const cacher = track(createMemoryCacher({ maxKeys: 2, checkPeriodMs: 0 }));
+    await cacher.setItem('short', 1, 1);
+    await cacher.setItem('long', 2, 60_000);
+    const start = Date.now();
+    while (Date.now() - start < 5) await new Promise((r) => setTimeout(r, 2)); // let 'short' pass its expiry
+    expect(await cacher.setItem('new', 3, 60_000)).toBe(true);
+    expect(await cacher.getItemsLike('')).toEqual({ long: 2, new: 3 });
+  });
+
+  it('getOrSet still returns the loaded value when the cache is full, and reports it', async () => {
+    const cacher = track(createMemoryCacher({ maxKeys: 1 }));
+    await cacher.setItem('a', 1, 60_000);
+    const reported = cacher.em.once('error');
+    expect(await cacher.getOrSet('b', () => 'loaded', { expiryMs: 60_000 })).toBe('loaded');
+    expect((await reported).error).toBeInstanceOf(MotifsErrorUnavailable);
+    expect(await cacher.hasItem('b')).toBe(false);
+  });
+});
+
+describe('options', () => {
+  it.each([
+    [{ maxKeys: 0 }],
+    [{ maxKeys: -1 }],
+    [{ maxKeys: 1.5 }],
+    [{ maxKeys: '10' }],
+    [{ checkPeriodMs: -1 }],
+    [{ checkPeriodMs: Infinity }],
+    [{ cache: {} }],
+  ])('refuses %j', async (memory) => {
+    await expect(createCacher({ kind: 'memory', memory: memory as never })).rejects.toBeInstanceOf(MotifsErrorValidation);
+  });
+
+  it('refuses a namespace that is not a string', () => {
+    expect(() => createMemoryCacher({ namespace: 5 as unknown as string })).toThrow(MotifsErrorValidation);
+  });
+});
+
+describe('resources', () => {
+  it('its sweep timer never keeps the process alive', () => {
+    const before = refTimers();
+    track(createMemoryCacher({ checkPeriodMs: 1000 }));
+    expect(refTimers()).toBe(before);
+  });
+
+  it('close() leaves an injected node-cache open and usable', async () => {
+    const cache = new NodeCache({ useClones: false, checkperiod: 0 });
+    const cacher = createMemoryCacher({ cache, namespace: 'ns' });
+    await cacher.setItem('k', 1, 60_000);
+    await cacher.close();
+    expect(cache.keys()).toEqual(['$ns:k']);
+    expect(cache.listenerCount('expired')).toBe(0);
+    cache.close();
+  });
+});

@@ -1,0 +1,43 @@
+import type { Redis, RedisOptions } from 'ioredis';
+import type { CacherBaseOptions } from '@motifs/core';
+
+/** Options of the Redis cacher (`makeCacher({ kind: 'redis', redis: { ... } })`). */
+export interface RedisCacherOptions {
+  /** `redis://[user:pass@]host:port[/db]` or `rediss://` for TLS. Default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /**
+   * An ioredis client to use instead of opening one. It stays yours: `close()` leaves it open.
+   * If it has no `commandTimeout`, every call is bounded by `commandTimeoutMs` here instead.
+   */
+  client?: Redis;
+  /** Longest a call may take, waiting for the connection included, before it rejects. Default 2000 ms. */
+  commandTimeoutMs?: number;
+  /** Longest wait for a TCP/TLS connection. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** Longest pause between reconnection attempts while Redis is down. Default 1000 ms. */
+  reconnectMaxDelayMs?: number;
+  /** TLS options (passed to ioredis / `tls.connect`); `rediss://` URLs turn TLS on as well. */
+  tls?: RedisOptions['tls'];
+  /** ACL user name. */
+  username?: string;
+  /** Password (ACL or `requirepass`). */
+  password?: string;
+  /** Database index. */
+  db?: number;
+  /** SCAN page size hint for listings. Default 1000. */
+  scanCount?: number;
+  /** Any other ioredis option; the ones above win. */
+  ioredis?: RedisOptions;
+}
+
+/** `createCacher` options, as `makeCacher({ kind: 'redis', ... })` receives them. */
+export interface RedisCacherFactoryOptions extends CacherBaseOptions {
+  kind?: 'redis';
+  redis?: RedisCacherOptions;
+}
+
+declare module '@motifs/core' {
+  interface CacherKinds {
+    redis: RedisCacherOptions;
+  }
+}

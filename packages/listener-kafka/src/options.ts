@@ -1,0 +1,123 @@
+import { type ListenerCommonOptions, MotifsErrorValidation, assertKey, describeType } from '@motifs/core';
+import type { ConsumerConfig, Kafka as KafkaClient, KafkaConfig, ProducerConfig } from 'kafkajs';
+import { Kafka, KafkaLogLevel } from './kafkajs.js';
+
+/** kafkajs log levels by name. */
+export type KafkaLogLevelName = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+
+/** Options under the `kafka` key of `makeListener` / `makePublisher`. */
+export interface KafkaListenerOptions<T = unknown> extends ListenerCommonOptions<T> {
+  /** Bootstrap broker(s) as `host:port`, comma-separated for several (a `kafka://` prefix is accepted). */
+  url?: string;
+  /** Bootstrap brokers as a list; wins over `url`. Default `localhost:9092`. */
+  brokers?: string[];
+  /** An already-built kafkajs client; `url`, `brokers`, `clientId`, `ssl`, `sasl` are then ignored. */
+  client?: KafkaClient;
+  /** kafkajs client id (default `motifs`). */
+  clientId?: string;
+  ssl?: KafkaConfig['ssl'];
+  sasl?: KafkaConfig['sasl'];
+  /** Partitions handled at once by one listener (default 1). Order always holds within a partition. */
+  partitionsConcurrency?: number;
+  /** Where failed messages go (default `<channelId>.dlq`). */
+  deadLetterTopic?: string;
+  /** How often processed offsets are committed while consuming, in ms (default 1000). close() always commits. */
+  commitIntervalMs?: number;
+  /** How long `listen()` waits to join the group, in ms (default 60000). */
+  listenTimeoutMs?: number;
+  /** kafkajs logging (default `error`); listener events are on `em` either way. */
+  logLevel?: KafkaLogLevelName;
+  /** Publisher: idempotent producer (default true: no duplicates from producer retries). */
+  idempotent?: boolean;
+  /** Extra kafkajs consumer settings (sessionTimeout, maxBytes, ...). */
+  consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
+  /** Extra kafkajs producer settings. */
+  producerConfig?: ProducerConfig;
+}
+
+/** The options object `makeListener({ kind: 'kafka', ... })` passes to {@link createListener}. */
+export interface KafkaMotifOptions<T = unknown> {
+  channelId: string;
+  kind?: string;
+  kafka?: KafkaListenerOptions<T>;
+}
+
+declare module '@motifs/core' {
+  interface ListenerKinds {
+    kafka: KafkaListenerOptions;
+  }
+}
+
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/**
+ * Throws {@link MotifsErrorValidation} unless `topic` is a legal Kafka topic name
+ * (1-249 of `a-z A-Z 0-9 . _ -`, and not `.` or `..`).
+ */
+export function assertTopic(topic: unknown, what = 'channelId'): asserts topic is string {
+  if (typeof topic !== 'string' || !TOPIC.test(topic) || topic === '.' || topic === '..') {
+    throw new MotifsErrorValidation(`${what} must be a Kafka topic name (1-249 of a-z A-Z 0-9 . _ -), got ${typeof topic === 'string' ? JSON.stringify(topic) : describeType(topic)}`, {
+      issues: [{ path: [what], message: 'not a legal topic name' }],
+    });
+  }
+}
+
+function invalid(path: string, message: string): MotifsErrorValidation {
+  return new MotifsErrorValidation(`${path} ${message}`, { issues: [{ path: path.split('.'), message }] });
+}
+
+/** Parses `url` / `brokers` into a broker list. */
+export function brokerList(o: KafkaListenerOptions<unknown>): string[] {
+  if (o.brokers !== undefined) {
+    if (!Array.isArray(o.brokers) || o.brokers.length === 0 || o.brokers.some((b) => typeof b !== 'string' || !b.includes(':'))) {
+      throw invalid('kafka.brokers', 'must be a non-empty array of "host:port" strings');
+    }
+    return [...o.brokers];
+  }
+  if (o.url !== undefined) {
+    if (typeof o.url !== 'string') throw invalid('kafka.url', `must be a string, got ${describeType(o.url)}`);
+    const list = o.url
+      .split(',')
+      .map((s) => s.trim().replace(/^kafka:\/\//, '').replace(/\/$/, ''))
+      .filter(Boolean);
+    if (list.length === 0 || list.some((b) => !/^[^:\s]+:\d{1,5}$/.test(b) && !/^\[[^\]]+\]:\d{1,5}$/.test(b))) {
+      throw invalid('kafka.url', `must be "host:port" (comma-separated for several), got ${JSON.stringify(o.url)}`);
+    }
+    return list;
+  }
+  return ['localhost:9092'];
+}
+
+/** Checks the top-level shape and the Kafka-specific options; builds (or takes) the client. */
+export function readOptions<T>(options: KafkaMotifOptions<T>): { channelId: string; kafka: KafkaListenerOptions<T>; client: KafkaClient } {
+  if (options === null || typeof options !== 'object') throw invalid('options', `must be an object, got ${describeType(options)}`);
+  assertTopic(options.channelId);
+  const kafka = options.kafka ?? {};
+  if (typeof kafka !== 'object' || kafka === null) throw invalid('kafka', 'must be an object');
+  if (kafka.deadLetterTopic !== undefined) assertTopic(kafka.deadLetterTopic, 'kafka.deadLetterTopic');
+  if (kafka.clientId !== undefined) assertKey(kafka.clientId, 'kafka.clientId');
+  const pc = kafka.partitionsConcurrency;
+  if (pc !== undefined && (!Number.isInteger(pc) || pc < 1 || pc > 1000)) throw invalid('kafka.partitionsConcurrency', 'must be an integer from 1 to 1000');
+  for (const field of ['commitIntervalMs', 'listenTimeoutMs'] as const) {
+    const v = kafka[field];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) throw invalid(`kafka.${field}`, 'must be a positive number of ms');
+  }
+  if (kafka.logLevel !== undefined && !['nothing', 'error', 'warn', 'info', 'debug'].includes(kafka.logLevel)) {
+    throw invalid('kafka.logLevel', 'must be one of nothing, error, warn, info, debug');
+  }
+  let client = kafka.client;
+  if (client !== undefined) {
+    if (typeof (client as { consumer?: unknown })?.consumer !== 'function' || typeof (client as { producer?: unknown }).producer !== 'function') {
+      throw invalid('kafka.client', 'must be a kafkajs Kafka instance');
+    }
+  } else {
+    client = new Kafka({
+      clientId: kafka.clientId ?? 'motifs',
+      brokers: brokerList(kafka),
+      ...(kafka.ssl !== undefined ? { ssl: kafka.ssl } : {}),
+      ...(kafka.sasl !== undefined ? { sasl: kafka.sasl } : {}),
+      logLevel: KafkaLogLevel[(kafka.logLevel ?? 'error').toUpperCase() as 'ERROR'],
+    });
+  }
+  return { channelId: options.channelId, kafka, client };
+}

@@ -1,0 +1,18 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describeWithService, listenerContractSuite } from '@motifs/test-suite';
+import { KafkaTestBed } from './helpers.js';
+
+const bed = new KafkaTestBed();
+
+describeWithService({ describe, it }, 'kafka', 'listener-kafka contract', () => {
+  listenerContractSuite(
+    { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
+    {
+      name: 'kafka',
+      testTimeoutMs: 90_000,
+      waitMs: 45_000,
+      newChannel: ({ partitions }) => bed.channel(partitions),
+      cleanup: () => bed.cleanup(),
+    },
+  );
+});

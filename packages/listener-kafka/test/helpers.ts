@@ -1,0 +1,73 @@
+import { type ListenerContractChannel, kafkaBrokers, uniqueNamespace } from '@motifs/test-suite';
+import { textCodec } from '@motifs/core';
+import kafkajs from 'kafkajs';
+import type { Admin, Kafka as KafkaClient, Producer } from 'kafkajs';
+import { createKafkaListener, createKafkaPublisher } from '../src/index.js';
+
+const { Kafka, logLevel, Partitioners } = kafkajs;
+
+/** Topics, clients and a raw producer for one integration suite; `cleanup()` deletes every topic it made. */
+export class KafkaTestBed {
+  readonly client: KafkaClient = new Kafka({ clientId: 'motifs-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  private admin: Admin | undefined;
+  private raw: Producer | undefined;
+  private readonly topics: string[] = [];
+
+  async adminClient(): Promise<Admin> {
+    if (!this.admin) {
+      this.admin = this.client.admin();
+      await this.admin.connect();
+    }
+    return this.admin;
+  }
+
+  /** Creates a fresh topic (and its `.dlq`) under a unique namespace. */
+  async topic(partitions = 1): Promise<string> {
+    const topic = uniqueNamespace('motifs-listener');
+    const admin = await this.adminClient();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic, numPartitions: partitions, replicationFactor: 1 },
+        { topic: `${topic}.dlq`, numPartitions: 1, replicationFactor: 1 },
+      ],
+    });
+    this.topics.push(topic, `${topic}.dlq`);
+    return topic;
+  }
+
+  async rawProducer(): Promise<Producer> {
+    if (!this.raw) {
+      this.raw = this.client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await this.raw.connect();
+    }
+    return this.raw;
+  }
+
+  /** A contract-suite channel on a fresh topic. */
+  async channel(partitions: number): Promise<ListenerContractChannel> {
+    const channelId = await this.topic(partitions);
+    const base = { client: this.client, fromBeginning: true, logLevel: 'nothing' as const };
+    return {
+      channelId,
+      deadLetterChannelId: `${channelId}.dlq`,
+      listener: async (options = {}) =>
+        createKafkaListener({ channelId, kafka: { ...base, groupId: options.groupId ?? uniqueNamespace('group'), ...options } }),
+      deadLetterListener: async () =>
+        createKafkaListener<string>({ channelId: `${channelId}.dlq`, kafka: { ...base, groupId: uniqueNamespace('dlq'), codec: textCodec } }),
+      publisher: async () => createKafkaPublisher({ channelId, kafka: { client: this.client } }),
+      publishRaw: async (value, options) => {
+        const producer = await this.rawProducer();
+        await producer.send({ topic: channelId, messages: [{ value, key: options?.key ?? null, headers: options?.headers }] });
+      },
+    };
+  }
+
+  async cleanup(): Promise<void> {
+    await this.raw?.disconnect().catch(() => undefined);
+    if (this.admin) {
+      if (this.topics.length) await this.admin.deleteTopics({ topics: this.topics.splice(0) }).catch(() => undefined);
+      await this.admin.disconnect().catch(() => undefined);
+    }
+  }
+}

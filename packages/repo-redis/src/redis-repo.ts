@@ -1,0 +1,287 @@
+import {
+  MotifsErrorConflict,
+  MotifsErrorNotFound,
+  MotifsErrorSerialization,
+  MotifsErrorTimeout,
+  MotifsErrorValidation,
+  assertId,
+  assertOpen,
+  compileConditions,
+  compileFindOptions,
+  createRepoEmitter,
+  decodeJson,
+  emitAfter,
+  emitBefore,
+  isIndexable,
+  matchesAll,
+  normalizeRepoSettings,
+  orderAndPage,
+  prepareCreate,
+  preparePatch,
+  type CompiledCondition,
+  type IBaseDto,
+  type IConditions,
+  type IFindOptions,
+  type IRepo,
+} from '@motifs/core';
+import type { Redis } from 'ioredis';
+import { mapRedisError } from './errors.js';
+import { RepoLayout } from './layout.js';
+import type { RedisRepoOptions } from './options.js';
+import { SCRIPTS, runScript } from './scripts.js';
+
+/** Records fetched per pipeline when many are read. */
+const BATCH = 1000;
+const FORBIDDEN_FIELDS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** What {@link RedisRepo} needs besides the options: the client and whether it owns it. */
+export interface RedisRepoConnection {
+  client: Redis;
+  owned: boolean;
+}
+
+/**
+ * A repo in Redis. Each write is one Lua script (record + id set + index entries together);
+ * reads are plain commands. See {@link RepoLayout} for the keys.
+ */
+export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
+  readonly name: string;
+  readonly namespace: string;
+  readonly em: IRepo<T>['em'] = createRepoEmitter();
+  readonly layout: RepoLayout;
+  private readonly indexes: readonly string[];
+  private readonly indexSet: ReadonlySet<string>;
+  private readonly client: Redis;
+  private readonly owned: boolean;
+  private readonly timeoutMs: number;
+  private closed = false;
+
+  constructor(options: RedisRepoOptions, connection: RedisRepoConnection) {
+    const settings = normalizeRepoSettings(options);
+    this.name = settings.name;
+    this.namespace = settings.namespace;
+    this.indexes = settings.indexes;
+    this.indexSet = new Set(settings.indexes);
+    this.layout = new RepoLayout(settings.namespace, settings.name);
+    this.client = connection.client;
+    this.owned = connection.owned;
+    this.timeoutMs = normalizeTimeout(options.redis?.commandTimeoutMs);
+  }
+
+  async create(dto: Partial<T>): Promise<T> {
+    assertOpen(this.closed, this.name);
+    const { record, json } = prepareCreate<T>(dto);
+    await emitBefore<T, 'create'>(this.em, this.name, 'create', () => ({ dto: JSON.parse(json) as T }));
+    assertOpen(this.closed, this.name);
+    const fields = record as unknown as Record<string, unknown>;
+    const args: (string | number)[] = [record.id, this.layout.prefix];
+    pushPairs(args, fields);
+    for (const field of this.indexes) {
+      if (!Object.hasOwn(fields, field)) continue;
+      const entry = indexEntry(fields[field]);
+      if (entry) args.push(JSON.stringify(field), entry.valueJson, entry.score);
+    }
+    const created = await this.io('create', () => runScript(this.client, SCRIPTS.create, [this.layout.rec(record.id), this.layout.ids], args));
+    if (created !== 1) throw new MotifsErrorConflict(`${this.name} "${record.id}" already exists`, { details: { id: record.id } });
+    await emitAfter<T, 'create'>(this.em, this.name, 'create', () => ({ dto: JSON.parse(json) as T }));
+    return JSON.parse(json) as T;
+  }
+
+  async retrieve(id: string): Promise<T> {
+    assertOpen(this.closed, this.name);
+    assertId(id);
+    const hash = await this.io('retrieve', () => this.client.hgetall(this.layout.rec(id)));
+    const record = decodeHash<T>(hash);
+    if (!record) throw new MotifsErrorNotFound(`${this.name} "${id}" not found`, { details: { id } });
+    return record;
+  }
+
+  async update(id: string, dto: Partial<T>): Promise<T> {
+    assertOpen(this.closed, this.name);
+    const patch = preparePatch<T>(id, dto) as Record<string, unknown>;
+    const patchJson = JSON.stringify(patch);
+    await emitBefore<T, 'update'>(this.em, this.name, 'update', () => ({ id, dto: JSON.parse(patchJson) as Partial<T> }));
+    assertOpen(this.closed, this.name);
+    const args: (string | number)[] = [id, this.layout.prefix];
+    pushPairs(args, patch);
+    for (const field of this.indexes) {
+      if (!Object.hasOwn(patch, field)) continue;
+      const entry = indexEntry(patch[field]);
+      args.push(field, JSON.stringify(field), entry?.valueJson ?? '', entry?.score ?? '');
+    }
+    const reply = await this.io('update', () => runScript(this.client, SCRIPTS.update, [this.layout.rec(id)], args));
+    const record = reply ? decodeFlat<T>(reply as string[]) : undefined;
+    if (!record) throw new MotifsErrorNotFound(`${this.name} "${id}" not found`, { details: { id } });
+    await emitAfter<T, 'update'>(this.em, this.name, 'update', () => ({
+      id,
+      dto: JSON.parse(JSON.stringify(record)) as T,
+      patch: JSON.parse(patchJson) as Partial<T>,
+    }));
+    return record;
+  }
+
+  async delete_(id: string): Promise<boolean> {
+    assertOpen(this.closed, this.name);
+    assertId(id);
+    await emitBefore<T, 'delete'>(this.em, this.name, 'delete', () => ({ id }));
+    assertOpen(this.closed, this.name);
+    const args: string[] = [id, this.layout.prefix];
+    for (const field of this.indexes) args.push(field, JSON.stringify(field));
+    const reply = await this.io('delete_', () => runScript(this.client, SCRIPTS.delete, [this.layout.rec(id), this.layout.ids], args));
+    const record = reply ? decodeFlat<T>(reply as string[]) : undefined;
+    if (!record) return false;
+    await emitAfter<T, 'delete'>(this.em, this.name, 'delete', () => ({ id, dto: record }));
+    return true;
+  }
+
+  async findMany(conditions: IConditions, options?: IFindOptions): Promise<T[]> {
+    assertOpen(this.closed, this.name);
+    const compiled = compileConditions(conditions);
+    const page = compileFindOptions(options);
+    const ids = await this.candidateIds(compiled);
+    const records = await this.fetch(ids ?? (await this.io('findMany', () => this.client.smembers(this.layout.ids))));
+    return orderAndPage(records.filter((r) => matchesAll(r as never, compiled)), page);
+  }
+
+  async count(conditions: IConditions): Promise<number> {
+    assertOpen(this.closed, this.name);
+    const compiled = compileConditions(conditions);
+    if (compiled.length === 0) return this.io('count', () => this.client.scard(this.layout.ids));
+    // Equalities on indexed fields only: the index alone answers (it is exact, kept by the scripts).
+    if (compiled.every((c) => c.hasEq && this.indexSet.has(c.field) && c.in === undefined && !hasRange(c))) {
+      const keys = compiled.map((c) => this.layout.idx(c.field, JSON.stringify(c.eq)));
+      return Number(await this.io('count', () => this.client.call('SINTERCARD', keys.length, ...keys)));
+    }
+    return (await this.findMany(conditions)).length;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.owned) return;
+    if (this.client.status === 'ready') {
+      await this.io('close', () => this.client.quit()).catch(() => this.client.disconnect());
+    } else {
+      this.client.disconnect();
+    }
+  }
+
+  /**
+   * Ids that can satisfy the indexed conditions (intersected), or null when none is indexed and
+   * the caller has to scan. Conditions are re-checked on the records, so a record changed between
+   * the index read and the fetch is still filtered correctly.
+   */
+  private async candidateIds(compiled: readonly CompiledCondition[]): Promise<string[] | null> {
+    const indexed = compiled.filter((c) => this.indexSet.has(c.field));
+    if (indexed.length === 0) return null;
+    if (indexed.some((c) => c.in?.length === 0)) return [];
+    const pipeline = this.client.pipeline();
+    const equal = indexed.filter((c) => c.hasEq).map((c) => this.layout.idx(c.field, JSON.stringify(c.eq)));
+    if (equal.length) pipeline.sinter(...equal);
+    for (const c of indexed) {
+      if (c.in) pipeline.sunion(...c.in.map((v) => this.layout.idx(c.field, JSON.stringify(v))));
+      if (hasRange(c)) pipeline.zrangebyscore(this.layout.zidx(c.field), lowBound(c), highBound(c));
+    }
+    const replies = await this.io('findMany', () => pipeline.exec());
+    const lists: string[][] = [];
+    for (const [err, value] of replies ?? []) {
+      if (err) throw mapRedisError(err, 'findMany');
+      lists.push(value as string[]);
+    }
+    lists.sort((a, b) => a.length - b.length);
+    let result = lists[0] ?? [];
+    for (const other of lists.slice(1)) {
+      const set = new Set(other);
+      result = result.filter((id) => set.has(id));
+    }
+    return result;
+  }
+
+  /** Records for `ids`, a batch per script call; ids deleted meanwhile are skipped. */
+  private async fetch(ids: readonly string[]): Promise<T[]> {
+    const out: T[] = [];
+    for (let start = 0; start < ids.length; start += BATCH) {
+      const keys = ids.slice(start, start + BATCH).map((id) => this.layout.rec(id));
+      const replies = (await this.io('findMany', () => runScript(this.client, SCRIPTS.fetch, keys, []))) as string[][];
+      for (const flat of replies) {
+        const record = decodeFlat<T>(flat);
+        if (record) out.push(record);
+      }
+    }
+    return out;
+  }
+
+  /** Runs one Redis round trip under the command timeout, mapping failures to motifs errors. */
+  private async io<R>(what: string, run: () => Promise<R>): Promise<R> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new MotifsErrorTimeout(`redis did not answer ${what} within ${this.timeoutMs} ms`, { details: { what } })), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([run(), timeout]);
+    } catch (err) {
+      throw mapRedisError(err, what);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Validates `commandTimeoutMs` (default 5000). */
+export function normalizeTimeout(value: unknown, what = 'commandTimeoutMs', fallback = 5000): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new MotifsErrorValidation(`redis.${what} must be a positive number of ms`, { issues: [{ path: ['redis', what], message: 'must be > 0' }] });
+  }
+  return value;
+}
+
+function hasRange(c: CompiledCondition): boolean {
+  return c.gt !== undefined || c.gte !== undefined || c.lt !== undefined || c.lte !== undefined;
+}
+
+function lowBound(c: CompiledCondition): string {
+  if (c.gt !== undefined && (c.gte === undefined || c.gt >= c.gte)) return `(${c.gt}`;
+  return c.gte !== undefined ? String(c.gte) : '-inf';
+}
+
+function highBound(c: CompiledCondition): string {
+  if (c.lt !== undefined && (c.lte === undefined || c.lt <= c.lte)) return `(${c.lt}`;
+  return c.lte !== undefined ? String(c.lte) : '+inf';
+}
+
+function indexEntry(value: unknown): { valueJson: string; score: string } | undefined {
+  if (!isIndexable(value)) return undefined;
+  return { valueJson: JSON.stringify(value), score: typeof value === 'number' ? String(value) : '' };
+}
+
+function pushPairs(args: (string | number)[], fields: Record<string, unknown>): void {
+  const keys = Object.keys(fields);
+  args.push(keys.length);
+  for (const key of keys) args.push(key, JSON.stringify(fields[key]));
+}
+
+function setField(record: Record<string, unknown>, field: string, text: string): void {
+  if (FORBIDDEN_FIELDS.has(field)) {
+    throw new MotifsErrorSerialization(`stored record has the forbidden field "${field}"`, { issues: [{ path: [field], message: 'forbidden key' }] });
+  }
+  record[field] = decodeJson(text);
+}
+
+/** A record from HGETALL's object reply; undefined for a missing (empty) hash. */
+function decodeHash<T>(hash: Record<string, string> | null | undefined): T | undefined {
+  if (!hash) return undefined;
+  const fields = Object.keys(hash);
+  if (fields.length === 0) return undefined;
+  const record: Record<string, unknown> = {};
+  for (const field of fields) setField(record, field, hash[field]!);
+  return record as T;
+}
+
+/** A record from a script's flat [field, value, ...] reply. */
+function decodeFlat<T>(flat: string[]): T | undefined {
+  if (!Array.isArray(flat) || flat.length === 0) return undefined;
+  const record: Record<string, unknown> = {};
+  for (let i = 0; i < flat.length; i += 2) setField(record, flat[i]!, flat[i + 1]!);
+  return record as T;
+}

@@ -1,0 +1,44 @@
+import type { ICacher } from '@motifs/core';
+import type { TestApi } from '../runner.js';
+import { uniqueNamespace } from '../services.js';
+import { basicsGroup } from './basics.js';
+import type { CacherCapabilities, CacherFactory, CacherSuiteContext } from './context.js';
+import { eventsGroup, getOrSetGroup } from './get-or-set.js';
+import { listingGroup } from './listing.js';
+
+export type { CacherCapabilities, CacherFactory } from './context.js';
+
+/**
+ * The Cacher contract: what every cacher adapter must do, identically. An adapter's test file is a
+ * few lines. Every cacher lives in its own `uniqueNamespace()` and is emptied and closed after each
+ * test, so a shared Redis is never touched outside it.
+ * @example
+ * cacherContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
+ *   async ({ namespace }) => createMemoryCacher({ namespace, cache: shared }), { expireEvents: true });
+ */
+export function cacherContract(api: TestApi, makeCacher: CacherFactory, capabilities: CacherCapabilities = {}): void {
+  const opened: ICacher[] = [];
+  const ctx: CacherSuiteContext = {
+    api,
+    make: makeCacher,
+    capabilities,
+    async open(namespace = uniqueNamespace('cacher')) {
+      const cacher = await makeCacher({ namespace });
+      opened.push(cacher);
+      return cacher;
+    },
+  };
+  api.describe('cacher contract', () => {
+    api.afterEach(async () => {
+      for (const cacher of opened.splice(0)) {
+        // A closed cacher refuses the cleanup; whatever it held expires on its own.
+        await cacher.delItemsLike('').catch(() => undefined);
+        await cacher.close();
+      }
+    });
+    basicsGroup(ctx);
+    listingGroup(ctx);
+    getOrSetGroup(ctx);
+    eventsGroup(ctx);
+  });
+}

@@ -1,0 +1,32 @@
+import type { TestApi } from '../runner.js';
+import { concurrencyContract } from './concurrency.js';
+import { crudContract } from './crud.js';
+import { eventsContract } from './events.js';
+import { useRepos } from './fixtures.js';
+import { queryContract } from './query.js';
+import type { RepoContractOptions } from './types.js';
+import { validationContract } from './validation.js';
+import { withCacheContract } from './with-cache.js';
+
+export type { RepoContractOptions, RepoFactoryOptions } from './types.js';
+
+/**
+ * The Repo contract: every adapter passes it unchanged. Records are created under a fresh
+ * namespace and deleted after each test.
+ * @example
+ * repoContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
+ *   title: 'memory',
+ *   makeRepo: async (options) => createRepo({ kind: 'memory', ...options }),
+ * });
+ */
+export function repoContract(api: TestApi, options: RepoContractOptions): void {
+  api.describe(`repo contract: ${options.title}`, () => {
+    const { make, namespace } = useRepos(api, options);
+    crudContract(api, make, namespace);
+    validationContract(api, make);
+    queryContract(api, make);
+    eventsContract(api, make);
+    concurrencyContract(api, make, options.slowTimeoutMs ?? 60_000);
+    withCacheContract(api, make);
+  });
+}

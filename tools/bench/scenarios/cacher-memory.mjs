@@ -1,0 +1,71 @@
+// @motifs/cacher-memory against the in-memory caches a user would pick instead, reading and writing a
+// small object. Peers marked "shared refs" hand out the stored object itself (mutating it changes the
+// cache); the others, like motifs, hand out isolated copies: those are the ones we must beat.
+import NodeCache from 'node-cache';
+import { NodeCache as CacheableNodeCache } from '@cacheable/node-cache';
+import { LRUCache } from 'lru-cache';
+import { Keyv } from 'keyv';
+import { createCache } from 'cache-manager';
+import { createMemoryCacher } from '@motifs/cacher-memory';
+
+const value = { id: 'c-1', firstName: 'Ada', lastName: 'Lovelace', tags: ['math', 'engines'], born: 1815, address: { city: 'London' } };
+const KEYS = 1000;
+const key = (i) => `contacts/${i % KEYS}`;
+const TTL_MS = 600_000;
+
+function subjects(op) {
+  const filled = (set) => async () => {
+    const ctx = await set();
+    for (let i = 0; i < KEYS; i++) await ctx.put(key(i));
+    return ctx;
+  };
+  const all = {
+    'node-cache (default: clones)': () => {
+      const c = new NodeCache({ checkperiod: 0 });
+      return { c, put: (k) => c.set(k, value, TTL_MS / 1000), get: (k) => c.get(k), close: () => c.close() };
+    },
+    'node-cache (useClones: false, shared refs)': () => {
+      const c = new NodeCache({ checkperiod: 0, useClones: false });
+      return { c, put: (k) => c.set(k, value, TTL_MS / 1000), get: (k) => c.get(k), close: () => c.close() };
+    },
+    '@cacheable/node-cache (default: clones)': () => {
+      const c = new CacheableNodeCache({ checkperiod: 0 });
+      return { c, put: (k) => c.set(k, value, TTL_MS / 1000), get: (k) => c.get(k), close: () => c.close?.() };
+    },
+    'lru-cache (shared refs)': () => {
+      const c = new LRUCache({ max: 10_000, ttl: TTL_MS });
+      return { c, put: (k) => c.set(k, value), get: (k) => c.get(k), close: () => undefined };
+    },
+    'keyv memory (JSON copies)': () => {
+      const c = new Keyv();
+      return { c, put: (k) => c.set(k, value, TTL_MS), get: (k) => c.get(k), close: () => undefined };
+    },
+    'cache-manager (keyv memory)': () => {
+      const c = createCache();
+      return { c, put: (k) => c.set(k, value, TTL_MS), get: (k) => c.get(k), close: () => c.disconnect() };
+    },
+    '@motifs/cacher-memory': () => {
+      const c = createMemoryCacher();
+      return { c, put: (k) => c.setItem(k, value, TTL_MS), get: (k) => c.getItem(k), close: () => c.close() };
+    },
+  };
+  return Object.entries(all).map(([name, make]) => ({
+    name,
+    setup: filled(make),
+    run: op === 'get' ? (ctx, i) => ctx.get(key(i)) : (ctx, i) => ctx.put(key(i)),
+    teardown: (ctx) => ctx.close(),
+  }));
+}
+
+const ISOLATED_PEERS = ['node-cache (default: clones)', '@cacheable/node-cache (default: clones)', 'keyv memory (JSON copies)', 'cache-manager (keyv memory)'];
+
+export default async function (h) {
+  const get = await h.compare({ title: 'memory get of a small object', subjects: subjects('get'), rounds: 9 });
+  const set = await h.compare({ title: 'memory set of a small object', subjects: subjects('set'), rounds: 9 });
+  const targets = [];
+  for (const result of [get, set]) {
+    targets.push(h.target(result, '@motifs/cacher-memory', 3, 'node-cache (default: clones)'));
+    for (const peer of ISOLATED_PEERS.slice(1)) targets.push(h.target(result, '@motifs/cacher-memory', 1, peer));
+  }
+  return { comparisons: [get, set], targets };
+}
