@@ -304,7 +304,17 @@ async function main() {
     const pub = await makePublisher<IAlienContactCreated>({ channelId: ns, kind: 'kafka', kafka });
     try {
       const got = new Promise<IAlienContactCreated>((resolve) => listener.onMessage(async (msg) => resolve(msg)));
-      await listener.listen();
+      listener.onError(async (err) => console.log('  (listener reported: ' + (err instanceof Error ? err.message : String(err)) + ')'));
+      // A just auto-created topic answers "unknown topic or partition" (retryable) for a moment.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await listener.listen();
+          break;
+        } catch (err) {
+          if (attempt >= 6 || !isMotifsError(err) || !err.retryable) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        }
+      }
       await pub.publish({ id: 'k1', planet: 'mars' });
       const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no Kafka message within 60 s')), 60_000).unref());
       check((await Promise.race([got, timeout])).id === 'k1', 'a message goes through Kafka (installed kafkajs)');

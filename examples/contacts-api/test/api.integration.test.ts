@@ -64,7 +64,7 @@ describeWithService(api, 'redis', 'contacts-api on Redis', () => {
   });
 
   describeWithService(api, 'kafka', 'contacts-api when Redis fails', () => {
-    it('answers 503 without driver details when Redis is down, and serves again with nothing written', async () => {
+    it('answers 503 without driver details when Redis is down, leaving nothing written', async () => {
       const ns = uniqueNamespace('contacts-api');
       const server = await startServer({ ...redisConfig(ns), redisUrl: DEAD_REDIS }, { logger: recordingLogger() });
       try {

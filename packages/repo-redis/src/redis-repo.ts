@@ -90,8 +90,9 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
   async retrieve(id: string): Promise<T> {
     assertOpen(this.closed, this.name);
     assertId(id);
-    const hash = await this.io('retrieve', () => this.client.hgetall(this.layout.rec(id)));
-    const record = decodeHash<T>(hash);
+    // The raw reply: ioredis's HGETALL object conversion costs more than it saves here.
+    const flat = await this.io('retrieve', () => this.client.call('HGETALL', this.layout.rec(id)));
+    const record = decodeFlat<T>(flat as string[]);
     if (!record) throw new MotifsErrorNotFound(`${this.name} "${id}" not found`, { details: { id } });
     return record;
   }
@@ -211,8 +212,19 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     return out;
   }
 
-  /** Runs one Redis round trip under the command timeout, mapping failures to motifs errors. */
+  /**
+   * Runs one Redis round trip under the command timeout, mapping failures to motifs errors. A
+   * client the repo created enforces the timeout itself (ioredis `commandTimeout`, which also
+   * covers commands queued while disconnected); an injected one gets a timer here.
+   */
   private async io<R>(what: string, run: () => Promise<R>): Promise<R> {
+    if (this.owned) {
+      try {
+        return await run();
+      } catch (err) {
+        throw mapRedisError(err, what);
+      }
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new MotifsErrorTimeout(`redis did not answer ${what} within ${this.timeoutMs} ms`, { details: { what } })), this.timeoutMs);
@@ -268,17 +280,7 @@ function setField(record: Record<string, unknown>, field: string, text: string):
   record[field] = decodeJson(text);
 }
 
-/** A record from HGETALL's object reply; undefined for a missing (empty) hash. */
-function decodeHash<T>(hash: Record<string, string> | null | undefined): T | undefined {
-  if (!hash) return undefined;
-  const fields = Object.keys(hash);
-  if (fields.length === 0) return undefined;
-  const record: Record<string, unknown> = {};
-  for (const field of fields) setField(record, field, hash[field]!);
-  return record as T;
-}
-
-/** A record from a script's flat [field, value, ...] reply. */
+/** A record from a flat [field, value, ...] reply; undefined for a missing (empty) hash. */
 function decodeFlat<T>(flat: string[]): T | undefined {
   if (!Array.isArray(flat) || flat.length === 0) return undefined;
   const record: Record<string, unknown> = {};

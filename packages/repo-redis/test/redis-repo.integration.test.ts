@@ -189,5 +189,15 @@ describeWithService({ describe, it }, 'redis', 'redis repo: storage, atomicity a
       expect((err as MotifsErrorTimeout).retryable).toBe(true);
       await repo.close();
     });
+
+    it('times an injected client out too (it has no commandTimeout of its own)', async () => {
+      const client = new Redis(`redis://127.0.0.1:${silentPort}`, { lazyConnect: true });
+      client.on('error', () => undefined);
+      const repo = await createRedisRepo<Item>({ name: 'items', namespace, redis: { client, commandTimeoutMs: 300 } });
+      await expect(repo.findMany({ city: 'x' })).rejects.toBeInstanceOf(MotifsErrorTimeout);
+      await expect(repo.update('a', { name: 'b' })).rejects.toBeInstanceOf(MotifsErrorTimeout);
+      await repo.close();
+      client.disconnect();
+    });
   });
 });

@@ -22,7 +22,7 @@ import {
   tempDir,
   waitFor,
 } from '../testkit.mjs';
-import { pidRunning, which, writeJson } from '../util.mjs';
+import { pidRunning, portOpen, which, writeJson } from '../util.mjs';
 
 /** Answers every request with an ApiVersions v0 response: correlation id echoed, given error code. */
 function fakeBroker(t, { errorCode = 0, correlation } = {}) {
@@ -163,11 +163,10 @@ describe('kafka: when no broker can be started', () => {
     }
   });
 
-  test("the controller port (port + 1) taken is reported too", async (t) => {
+  test('the controller port (port + 1) taken is reported too', async (t) => {
     const { port: taken } = await tcpServer(t, () => {});
     // a free broker port just below the taken one, when the OS lets us have it
     const port = taken - 1;
-    const { portOpen } = await import('../util.mjs');
     if (await portOpen('127.0.0.1', port)) return t.skip(`port ${port} happens to be in use`);
     const env = await kafkaEnv(t, `127.0.0.1:${port}`, { CI: 'true' });
     const r = await runCli(['up', '--only', 'kafka'], env);
@@ -203,7 +202,7 @@ describe('kafka: reuse', () => {
     const r = await runCli(['up', '--only', 'kafka'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /answers \(started by motifs\), reused in/);
-    assert.match(statusLine(r.stdout, 'kafka'), /  up +127\.0\.0\.1:\d+ +started by motifs, Kafka 9\.9\.9$/);
+    assert.match(statusLine(r.stdout, 'kafka'), / {2}up +127\.0\.0\.1:\d+ +started by motifs, Kafka 9\.9\.9$/);
     assert.deepEqual(readJsonFile(join(env.MOTIFS_STATE_DIR, 'services.json')).kafka, {
       available: true,
       brokers: `127.0.0.1:${port}`,
@@ -226,7 +225,7 @@ describe('kafka: down stops only what the state dir says we started', () => {
     assert.match(r.stdout, new RegExp(`kafka: broker pid ${jvm.pid} stopped in`));
     assert.ok(await waitFor(() => !pidRunning(jvm.pid), 2000));
     assert.equal(existsSync(join(env.MOTIFS_STATE_DIR, 'kafka', 'state.json')), false);
-    assert.match(statusLine(r.stdout, 'kafka'), /  up +127\.0\.0\.1:\d+ +not started by motifs$/);
+    assert.match(statusLine(r.stdout, 'kafka'), / {2}up +127\.0\.0\.1:\d+ +not started by motifs$/);
   });
 
   test('a recorded pid that is not a Kafka JVM is not stopped', async (t) => {

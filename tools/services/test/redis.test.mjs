@@ -20,7 +20,8 @@ import {
   tempDir,
   waitFor,
 } from '../testkit.mjs';
-import { pidRunning, portOpen, which } from '../util.mjs';
+import { status } from '../index.mjs';
+import { pidRunning, portOpen, which, writeJson } from '../util.mjs';
 
 const haveRedisServer = Boolean(which('redis-server'));
 
@@ -77,7 +78,7 @@ describe('redis: a redis-server of our own on a free port', { skip: haveRedisSer
 
     const status = await runCli(['status', '--only', 'redis'], env);
     assert.equal(status.code, 0, status.stderr);
-    assert.match(statusLine(status.stdout, 'redis'), /  up +redis:\/\/127\.0\.0\.1:\d+ +started by motifs$/);
+    assert.match(statusLine(status.stdout, 'redis'), / {2}up +redis:\/\/127\.0\.0\.1:\d+ +started by motifs$/);
 
     const again = await runCli(['up', '--only', 'redis'], env);
     assert.equal(again.code, 0, again.stderr);
@@ -88,7 +89,7 @@ describe('redis: a redis-server of our own on a free port', { skip: haveRedisSer
     const down = await runCli(['down', '--only', 'redis'], env);
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stdout, new RegExp(`redis: stopping redis-server pid ${state.pid}: stopped`));
-    assert.match(statusLine(down.stdout, 'redis'), /  down  /);
+    assert.match(statusLine(down.stdout, 'redis'), / {2}down {2}/);
     assert.equal(pidRunning(state.pid), false, 'our redis-server is gone');
     assert.equal(await portOpen('127.0.0.1', port), false);
     assert.equal(existsSync(join(env.MOTIFS_STATE_DIR, 'redis', 'state.json')), false);
@@ -149,7 +150,7 @@ describe('redis: the shared 127.0.0.1:6379', () => {
     const up = await runCli(['up', '--only', 'redis'], env);
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stdout, /redis: ready at redis:\/\/127\.0\.0\.1:6379 \(already running, reused, /);
-    assert.match(statusLine(up.stdout, 'redis'), /  up +redis:\/\/127\.0\.0\.1:6379 +not started by motifs$/);
+    assert.match(statusLine(up.stdout, 'redis'), / {2}up +redis:\/\/127\.0\.0\.1:6379 +not started by motifs$/);
     assert.deepEqual(readJsonFile(join(env.MOTIFS_STATE_DIR, 'services.json')).redis, {
       available: true,
       url: SHARED_REDIS_URL,
@@ -161,7 +162,7 @@ describe('redis: the shared 127.0.0.1:6379', () => {
     const down = await runCli(['down', '--only', 'redis'], env);
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stdout, /redis: nothing started by motifs; leaving redis:\/\/127\.0\.0\.1:6379 alone/);
-    assert.match(statusLine(down.stdout, 'redis'), /  up +redis:\/\/127\.0\.0\.1:6379 +not started by motifs$/);
+    assert.match(statusLine(down.stdout, 'redis'), / {2}up +redis:\/\/127\.0\.0\.1:6379 +not started by motifs$/);
     assert.deepEqual(await sharedRedisInfo(), before, 'same process, still answering');
   });
 });
@@ -237,10 +238,8 @@ describe('redis: a stale state file is not trusted', () => {
     const port = await freePort();
     const env = await redisEnv(t, `redis://127.0.0.1:${port}`, { PATH: bareBin(t) });
     const victim = await dummyProcess(t);
-    const { writeJson } = await import('../util.mjs');
     writeJson(join(env.MOTIFS_STATE_DIR, 'redis', 'state.json'), { pid: victim.pid, port, startedAt: new Date().toISOString() });
 
-    const { status } = await import('../index.mjs');
     const s = await status({ env, log: () => {} });
     assert.equal(s.redis.startedByUs, false);
 
