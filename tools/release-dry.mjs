@@ -120,6 +120,26 @@ try {
     env: { ...process.env, SAMPLE_REDIS: withServices.redis ? '1' : '', SAMPLE_KAFKA: withServices.kafka ? '1' : '' },
   });
 
+  step('bundling core + cacher-memory from the installed tarballs (tree-shaking as a user gets it)');
+  const { build } = await import('esbuild');
+  const shaken = await build({
+    entryPoints: [join(root, 'tools', 'treeshake', 'app.mjs')],
+    absWorkingDir: app,
+    nodePaths: [join(app, 'node_modules')],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const shakenInputs = Object.keys(shaken.metafile.inputs);
+  const heavy = shakenInputs.filter((p) => /node_modules\/(ioredis|kafkajs|@motifs\/(cacher-redis|repo-redis|listener-kafka))\//.test(p));
+  if (!shakenInputs.some((p) => p.includes('node_modules/@motifs/cacher-memory/'))) failures.push('the tree-shaking bundle did not resolve the installed @motifs/cacher-memory');
+  if (heavy.length) failures.push(`bundling core + cacher-memory from the tarballs pulled in ${heavy.join(', ')}`);
+  console.log(`  ${(shaken.outputFiles[0].contents.length / 1024).toFixed(1)} KiB minified, ${heavy.length ? 'NOT ' : ''}free of ioredis and kafkajs`);
+
   // 3. changeset version on a throwaway copy -----------------------------------------------------
   step('changeset version on a throwaway copy of the manifests');
   const copy = join(work, 'changeset');
@@ -288,6 +308,7 @@ async function main() {
     try {
       await cacher.setItem('contacts/1', { firstName: 'Ada' }, 60_000);
       check(((await cacher.getItem('contacts/1')) as IContact).firstName === 'Ada', 'redis cacher round-trips (installed ioredis)');
+      check(loaded().some((p) => /[\\/]node_modules[\\/]ioredis[\\/]/.test(p)), 'ioredis is loaded once a redis kind is built (so the memory check above can see it)');
       const c = await repo.create({ firstName: 'Ada', lastName: 'Lovelace', dob: '1815-12-10' });
       check((await repo.retrieve(c.id)).id === c.id, 'redis repo round-trips');
       await repo.delete_(c.id);

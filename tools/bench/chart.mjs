@@ -93,7 +93,7 @@ export function renderSvg(comparisons) {
 </style>
 <rect width="100%" height="100%" fill="#ffffff"/>
 <text x="12" y="22" class="head">motifs benchmarks: throughput as a ratio to each group's baseline (log scale)</text>
-<text x="12" y="38" class="note">right of the dashed 1x line is faster than the baseline. Blue: @motifs/* subjects; grey: peers; dark: baseline. One process run per group (tools/bench).</text>
+<text x="12" y="38" class="note">Right of the dashed 1x line is faster than the baseline. Blue: @motifs/*; grey: peers; dark: baseline. One process run per group.</text>
 ${ticks.join('\n')}
 ${parts.join('\n')}
 </svg>

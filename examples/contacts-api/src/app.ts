@@ -33,6 +33,11 @@ function contactId(raw: string | string[] | undefined): string {
  * Errors are JSON (`{ error, code?, issues? }`): 400 with field issues, 404, 409, 503, 500.
  */
 export function createApp({ cacher, repo, log, cacheExpiryMs }: AppDeps): Express {
+  // Cache fills in flight per id. A write marks them stale so a read that fetched the old record
+  // before the write cannot put it back into the cache after the write's invalidation.
+  const fills = new Map<string, Set<{ stale: boolean }>>();
+  const markStale = (id: string) => fills.get(id)?.forEach((fill) => (fill.stale = true));
+
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '16kb' }));
@@ -63,13 +68,17 @@ export function createApp({ cacher, repo, log, cacheExpiryMs }: AppDeps): Expres
       // A cache that is down must not take reads down with it: fall through to the repo.
       if (!(err instanceof MotifsErrorNotFound)) log.error('cache read failed, reading the repo', err, { key });
     }
-    const contact = await repo.retrieve(id);
+    const fill = { stale: false };
+    const inFlight = fills.get(id) ?? new Set();
+    fills.set(id, inFlight.add(fill));
     try {
-      await cacher.setItem(key, contact, cacheExpiryMs);
-    } catch (err) {
-      log.error('cache write failed', err, { key });
+      const contact = await repo.retrieve(id);
+      if (!fill.stale) await cacher.setItem(key, contact, cacheExpiryMs).catch((err: unknown) => log.error('cache write failed', err, { key }));
+      send(res.set('X-Cache', 'miss'), contact);
+    } finally {
+      inFlight.delete(fill);
+      if (inFlight.size === 0) fills.delete(id);
     }
-    send(res.set('X-Cache', 'miss'), contact);
   });
 
   app.patch('/contacts/:id', async (req, res) => {
@@ -78,6 +87,7 @@ export function createApp({ cacher, repo, log, cacheExpiryMs }: AppDeps): Expres
     if (!checked.ok) throw invalid(checked.issues);
     // Invalidate before writing: if the cache cannot be reached the request fails with nothing
     // changed, instead of leaving a stale copy served for cacheExpiryMs.
+    markStale(id);
     await cacher.delItem(contactKey(id));
     const data = await repo.update(id, checked.value);
     await dropCached(id);
@@ -86,6 +96,7 @@ export function createApp({ cacher, repo, log, cacheExpiryMs }: AppDeps): Expres
 
   app.delete('/contacts/:id', async (req, res) => {
     const id = contactId(req.params.id);
+    markStale(id);
     await cacher.delItem(contactKey(id));
     if (!(await repo.delete_(id))) throw new MotifsErrorNotFound('no such contact', { details: { id } });
     await dropCached(id);
@@ -98,8 +109,9 @@ export function createApp({ cacher, repo, log, cacheExpiryMs }: AppDeps): Expres
   app.use(errorHandler(log));
   return app;
 
-  /** Second invalidation after a write: clears a copy a concurrent read cached meanwhile. */
+  /** Second invalidation after a write: clears a copy a read in another process cached meanwhile. */
   async function dropCached(id: string): Promise<void> {
+    markStale(id);
     try {
       await cacher.delItem(contactKey(id));
     } catch (err) {

@@ -103,6 +103,33 @@ describe('contacts-api when a backend fails', () => {
     expect(logger.errors.map((e) => e.message)).toEqual(['cache read failed, reading the repo', 'cache write failed']);
   });
 
+  it('does not cache a read that raced with a patch', async () => {
+    const { server, real } = await start();
+    const created = await real.repo.create(ada);
+    // Hold the read between the repo and the cache fill while a patch goes through.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const atGate = new Promise<void>((resolve) => (reached = resolve));
+    const retrieve = real.repo.retrieve.bind(real.repo);
+    real.repo.retrieve = async (id: string) => {
+      const record = await retrieve(id);
+      reached();
+      await gate;
+      return record;
+    };
+    const slowRead = http(server.url, 'GET', `/contacts/${created.id}`);
+    await atGate;
+    real.repo.retrieve = retrieve;
+    expect((await http(server.url, 'PATCH', `/contacts/${created.id}`, { firstName: 'Augusta' })).status).toBe(200);
+    release();
+    expect((await slowRead).body.data.firstName).toBe('Ada');
+    await expect(real.cacher.hasItem(`contacts/${created.id}`)).resolves.toBe(false);
+    const fresh = await http(server.url, 'GET', `/contacts/${created.id}`);
+    expect(fresh.headers.get('x-cache')).toBe('miss');
+    expect(fresh.body.data.firstName).toBe('Augusta');
+  });
+
   it('answers a bare 500 for an unexpected error, logging it server-side only', async () => {
     const secret = () => new Error('password=hunter2 at Object.<anonymous> (/srv/app.js:1:2)');
     const { server, real, logger } = await start({ repo: new Map([['retrieve', secret]]) });

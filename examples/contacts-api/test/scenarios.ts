@@ -74,6 +74,13 @@ export function apiScenarios(ctx: () => ScenarioContext, timeoutMs = 30_000): vo
     expect(list.body.issues).toEqual([{ path: [], message: 'body must be a JSON object' }]);
   }, timeoutMs);
 
+  it('answers 400 without a stack trace for a malformed URL escape', async () => {
+    const res = await http(ctx().url, 'GET', '/contacts/%E0%A4%A');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'bad request' });
+    noStack(res.text);
+  }, timeoutMs);
+
   it('answers 404 for a missing or malformed id, and for an unknown route', async () => {
     const missing = await http(ctx().url, 'GET', '/contacts/00000000-0000-4000-8000-000000000000');
     expect(missing.status).toBe(404);

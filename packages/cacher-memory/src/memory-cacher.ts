@@ -11,10 +11,21 @@ import {
 import type { MemoryCacherOptions } from './options.js';
 
 /**
- * node-cache keys carry a leading `$` so that keys such as `__proto__` or `constructor` never meet
- * the prototype of node-cache's plain-object store.
+ * node-cache keeps entries in a plain object, where keys such as `__proto__` or `constructor` would
+ * meet Object.prototype. Those keys, and keys starting with `$`, are stored as `$` + key; every
+ * other key is stored as it is (a lookup then needs no new string). The mapping is one-to-one.
  */
 const MARK = '$';
+const MARK_CODE = 36;
+const PROTO_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function storeKey(fullKey: string): string {
+  return fullKey.charCodeAt(0) === MARK_CODE || PROTO_NAMES.has(fullKey) ? MARK + fullKey : fullKey;
+}
+
+function fullKeyOf(stored: string): string {
+  return stored.charCodeAt(0) === MARK_CODE ? stored.slice(1) : stored;
+}
 
 /** An entry kept past its expiry for stale-while-revalidate. */
 class StaleBox {
@@ -49,7 +60,7 @@ export class MemoryCacher extends CacherBase<unknown> {
   private readonly ownsCache: boolean;
   private readonly maxKeys: number;
   private readonly onExpired = (key: string): void => {
-    if (typeof key === 'string' && key.startsWith(MARK)) this.notifyExpired(key.slice(1));
+    if (typeof key === 'string') this.notifyExpired(fullKeyOf(key));
   };
 
   constructor(options: MemoryCacherOptions & { namespace?: string } = {}) {
@@ -62,7 +73,7 @@ export class MemoryCacher extends CacherBase<unknown> {
   }
 
   protected readEntry(fullKey: string): unknown {
-    const stored: unknown = this.cache.get(MARK + fullKey);
+    const stored: unknown = this.cache.get(storeKey(fullKey));
     if (stored === undefined) return undefined;
     if (stored instanceof StaleBox) {
       const copy = copyJson(stored.value);
@@ -81,7 +92,7 @@ export class MemoryCacher extends CacherBase<unknown> {
   }
 
   protected writeEntry(fullKey: string, tree: unknown, expiryMs: number, staleMs: number): void {
-    const key = MARK + fullKey;
+    const key = storeKey(fullKey);
     this.makeRoomFor(key);
     if (staleMs > 0 && expiryMs !== Infinity) {
       const physical = expiryMs + staleMs;
@@ -92,44 +103,42 @@ export class MemoryCacher extends CacherBase<unknown> {
   }
 
   protected deleteEntry(fullKey: string): boolean {
-    const key = MARK + fullKey;
+    const key = storeKey(fullKey);
     // has() drops an entry whose time is up, so an expired key reports false as on Redis.
     return this.cache.has(key) && this.cache.del(key) > 0;
   }
 
   protected hasEntry(fullKey: string): boolean {
-    return this.isFresh(this.cache.get(MARK + fullKey));
+    return this.isFresh(this.cache.get(storeKey(fullKey)));
   }
 
   protected readEntries(fullPrefix: string): [string, unknown][] {
-    const want = MARK + fullPrefix;
     const out: [string, unknown][] = [];
     for (const key of this.cache.keys()) {
-      if (!key.startsWith(want)) continue;
+      const fullKey = fullKeyOf(key);
+      if (!fullKey.startsWith(fullPrefix)) continue;
       const stored: unknown = this.cache.get(key);
       if (!this.isFresh(stored)) continue;
-      out.push([key.slice(1), copyJson(stored instanceof StaleBox ? stored.value : stored)]);
+      out.push([fullKey, copyJson(stored instanceof StaleBox ? stored.value : stored)]);
     }
     return out;
   }
 
   protected readKeys(fullPattern: string): string[] {
     const match = compileGlob(fullPattern);
-    const mine = MARK + this.prefix;
     const out: string[] = [];
     for (const key of this.cache.keys()) {
-      if (!key.startsWith(mine)) continue;
-      const fullKey = key.slice(1);
-      if (match(fullKey) && this.isFresh(this.cache.get(key))) out.push(fullKey);
+      const fullKey = fullKeyOf(key);
+      if (fullKey.startsWith(this.prefix) && match(fullKey) && this.isFresh(this.cache.get(key))) out.push(fullKey);
     }
     return out;
   }
 
   protected deleteEntries(fullPrefix: string): string[] {
-    const want = MARK + fullPrefix;
     const deleted: string[] = [];
     for (const key of this.cache.keys()) {
-      if (key.startsWith(want) && this.cache.has(key) && this.cache.del(key) > 0) deleted.push(key.slice(1));
+      const fullKey = fullKeyOf(key);
+      if (fullKey.startsWith(fullPrefix) && this.cache.has(key) && this.cache.del(key) > 0) deleted.push(fullKey);
     }
     return deleted;
   }

@@ -47,6 +47,32 @@ describe('maxKeys', () => {
   });
 });
 
+describe('without a namespace', () => {
+  it('keys naming Object.prototype members, or starting with "$", are ordinary keys', async () => {
+    const cacher = track(createMemoryCacher());
+    const keys = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '$constructor', '$', '$$x', 'plain'];
+    await expect(cacher.getItem('constructor')).rejects.toThrow('no cached value');
+    for (const [i, key] of keys.entries()) await cacher.setItem(key, { i }, 60_000);
+    for (const [i, key] of keys.entries()) expect(await cacher.getItem(key)).toEqual({ i });
+    expect((await cacher.getKeys('*')).sort()).toEqual([...keys].sort());
+    expect(Object.keys(await cacher.getItemsLike('$')).sort()).toEqual(['$', '$$x', '$constructor']);
+    expect(await cacher.getKeys('[$]*')).toHaveLength(3);
+    expect(await cacher.delItem('__proto__')).toBe(true);
+    expect(await cacher.hasItem('__proto__')).toBe(false);
+    expect(await cacher.delItemsLike('$')).toBe(3);
+    expect((await cacher.getKeys('*')).sort()).toEqual(['constructor', 'hasOwnProperty', 'plain', 'toString']);
+    expect(({} as Record<string, unknown>).i).toBeUndefined();
+  });
+
+  it('expire events carry the caller\'s key', async () => {
+    const cacher = track(createMemoryCacher());
+    const expired = cacher.em.once('expire');
+    await cacher.setItem('$constructor', 1, 1);
+    while (await cacher.hasItem('$constructor')) await new Promise((r) => setTimeout(r, 2));
+    expect(await expired).toEqual({ key: '$constructor' });
+  });
+});
+
 describe('options', () => {
   it.each([
     [{ maxKeys: 0 }],
@@ -77,7 +103,7 @@ describe('resources', () => {
     const cacher = createMemoryCacher({ cache, namespace: 'ns' });
     await cacher.setItem('k', 1, 60_000);
     await cacher.close();
-    expect(cache.keys()).toEqual(['$ns:k']);
+    expect(cache.keys()).toEqual(['ns:k']);
     expect(cache.listenerCount('expired')).toBe(0);
     cache.close();
   });

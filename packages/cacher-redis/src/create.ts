@@ -7,7 +7,9 @@ import type { RedisCacherFactoryOptions, RedisCacherOptions } from './options.js
  * const cacher = await createCacher({ kind: 'redis', namespace: 'app', redis: { url: 'redis://127.0.0.1:6379' } });
  */
 export async function createCacher(options: RedisCacherFactoryOptions = {}): Promise<RedisCacher> {
-  return new RedisCacher({ ...options.redis, namespace: options.namespace });
+  const cacher = new RedisCacher({ ...options.redis, namespace: options.namespace });
+  await cacher.expiryEventsReady();
+  return cacher;
 }
 
 /**

@@ -24,6 +24,12 @@ export interface RedisCacherOptions {
   password?: string;
   /** Database index. */
   db?: number;
+  /**
+   * Emit `expire` on `em` when Redis drops one of this cacher's keys, from keyspace notifications on
+   * a second connection. The server must have `notify-keyspace-events` including `Ex` (the cacher
+   * does not change server config). Default false.
+   */
+  expiryEvents?: boolean;
   /** SCAN page size hint for listings. Default 1000. */
   scanCount?: number;
   /** Any other ioredis option; the ones above win. */

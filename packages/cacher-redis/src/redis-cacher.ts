@@ -25,6 +25,7 @@ function positive(value: unknown, path: string, issues: { path: string[]; messag
 function checkOptions(options: RedisCacherOptions): void {
   const issues: { path: string[]; message: string }[] = [];
   for (const name of ['commandTimeoutMs', 'connectTimeoutMs', 'reconnectMaxDelayMs', 'scanCount'] as const) positive(options[name], name, issues);
+  if (options.expiryEvents !== undefined && typeof options.expiryEvents !== 'boolean') issues.push({ path: ['redis', 'expiryEvents'], message: 'must be a boolean' });
   if (options.url !== undefined && (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url))) {
     issues.push({ path: ['redis', 'url'], message: 'must be a redis:// or rediss:// URL' });
   }
@@ -67,6 +68,9 @@ export class RedisCacher extends CacherBase {
   private down = false;
   private lastError: unknown;
   private readyWait: Promise<void> | undefined;
+  /** Second connection for keyspace notifications (`expiryEvents`). */
+  private subscriber: Redis | undefined;
+  private subscribed: Promise<void> = Promise.resolve();
   private readonly onError = (error: unknown): void => {
     this.lastError = error;
     if (!this.down) {
@@ -112,6 +116,25 @@ export class RedisCacher extends CacherBase {
     this.client.on('error', this.onError);
     this.client.on('close', this.onClose);
     this.client.on('ready', this.onReady);
+    if (options.expiryEvents) this.subscribeToExpiry();
+  }
+
+  /** Listens for Redis' own `expired` keyspace events; ioredis re-subscribes after a reconnect. */
+  private subscribeToExpiry(): void {
+    // A subscription may wait for the connection: it is one command, not an unbounded queue.
+    const subscriber = this.client.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, lazyConnect: false });
+    subscriber.on('error', () => undefined);
+    subscriber.on('message', (_channel: string, key: string) => this.notifyExpired(key));
+    this.subscribed = subscriber.subscribe(`__keyevent@${this.client.options.db ?? 0}__:expired`).then(() => undefined, () => undefined);
+    this.subscriber = subscriber;
+  }
+
+  /**
+   * Resolves once `expire` events are flowing (at once without `expiryEvents`); never waits longer
+   * than `commandTimeoutMs`. `createCacher` awaits it; `createRedisCacher` returns without waiting.
+   */
+  expiryEventsReady(): Promise<void> {
+    return within(this.subscribed, this.commandTimeoutMs, () => new Error('not subscribed yet')).catch(() => undefined);
   }
 
   protected readEntry(fullKey: string): Promise<unknown> {
@@ -176,6 +199,7 @@ export class RedisCacher extends CacherBase {
     this.client.off('error', this.onError);
     this.client.off('close', this.onClose);
     this.client.off('ready', this.onReady);
+    this.subscriber?.disconnect();
     if (!this.ownsClient) return;
     // Swallow late connection errors of a client being shut down.
     this.client.on('error', () => undefined);

@@ -49,17 +49,18 @@ describeWithService({ describe, it }, 'redis', 'redis cacher when Redis fails', 
 
   it('a dead Redis makes every call settle with MotifsErrorUnavailable, and getOrSet falls back to the loader', async () => {
     await stopRedis(server);
+    const settle = (call: Promise<unknown>): Promise<unknown> => call.then(() => 'resolved', (e: unknown) => e);
     const calls: [string, Promise<unknown>][] = [
-      ['getItem', cacher.getItem('k')],
-      ['setItem', cacher.setItem('k', 2, 1000)],
-      ['hasItem', cacher.hasItem('k')],
-      ['delItem', cacher.delItem('k')],
-      ['getItemsLike', cacher.getItemsLike('')],
-      ['getKeys', cacher.getKeys('*')],
-      ['delItemsLike', cacher.delItemsLike('')],
+      ['getItem', settle(cacher.getItem('k'))],
+      ['setItem', settle(cacher.setItem('k', 2, 1000))],
+      ['hasItem', settle(cacher.hasItem('k'))],
+      ['delItem', settle(cacher.delItem('k'))],
+      ['getItemsLike', settle(cacher.getItemsLike(''))],
+      ['getKeys', settle(cacher.getKeys('*'))],
+      ['delItemsLike', settle(cacher.delItemsLike(''))],
     ];
     for (const [name, call] of calls) {
-      const outcome = await call.then(() => 'resolved', (e: unknown) => e);
+      const outcome = await call;
       expect({ name, unavailable: isMotifsError(outcome, 'MOTIFS_UNAVAILABLE') }).toEqual({ name, unavailable: true });
     }
     // Many calls in a row do not pile up anywhere: each one settles on its own.

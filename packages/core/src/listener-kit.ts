@@ -333,34 +333,18 @@ function messageOf(err: unknown): string {
   }
 }
 
-class Context implements MessageContext {
-  private cachedHeaders: Record<string, string> | undefined;
-  private cachedKey: string | undefined | null = null;
-  attempt = 1;
-
-  constructor(readonly channelId: string, private readonly raw: RawMessage) {}
-
-  get partition(): number {
-    return this.raw.partition;
-  }
-  get offset(): string {
-    return this.raw.offset;
-  }
-  // Key and headers are decoded on first read: most handlers never look, and this is the hot path.
-  get key(): string | undefined {
-    if (this.cachedKey === null) this.cachedKey = stringOf(this.raw.key);
-    return this.cachedKey;
-  }
-  get headers(): Record<string, string> {
-    return (this.cachedHeaders ??= headerStrings(this.raw.headers));
-  }
-  get timestamp(): number | undefined {
-    const t = this.raw.timestamp;
-    return t === undefined ? undefined : Number(t);
-  }
-  toJSON(): MessageContext {
-    return { channelId: this.channelId, partition: this.partition, offset: this.offset, key: this.key, headers: this.headers, attempt: this.attempt, timestamp: this.timestamp };
-  }
+function contextOf(channelId: string, raw: RawMessage): MessageContext {
+  const t = raw.timestamp;
+  // A plain object, so spreading or logging it shows every field.
+  return {
+    channelId,
+    partition: raw.partition,
+    offset: raw.offset,
+    key: stringOf(raw.key),
+    headers: headerStrings(raw.headers),
+    attempt: 1,
+    timestamp: t === undefined ? undefined : Number(t),
+  };
 }
 
 /**
@@ -442,7 +426,7 @@ export class MessageDispatcher<T> {
       }
     }
     const handlers = this.messageHandlers;
-    const ctx = new Context(channelId, raw);
+    const ctx = contextOf(channelId, raw);
     // Fast path: one handler that succeeds first time, no allocation beyond the context.
     if (handlers.length === 1) {
       try {
@@ -469,7 +453,7 @@ export class MessageDispatcher<T> {
   private async retry(
     raw: RawMessage,
     value: T,
-    ctx: Context,
+    ctx: MessageContext,
     failedHandlers: IListenerMessageHandler<T>[],
     firstErrors: unknown[],
     signal: AbortSignal | undefined,
@@ -488,7 +472,8 @@ export class MessageDispatcher<T> {
         return 'redeliver';
       }
       if (signal?.aborted) return 'redeliver';
-      ctx.attempt = attempt;
+      // A fresh context per attempt: a handler that kept the previous one does not see it change.
+      ctx = { ...ctx, attempt };
       const stillFailing: IListenerMessageHandler<T>[] = [];
       const stillErrors: unknown[] = [];
       for (const handler of failing) {

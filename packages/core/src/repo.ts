@@ -133,10 +133,12 @@ export interface RepoBaseOptions {
   indexes?: string[];
 }
 
+/** `makeRepo` options for one kind: `{ kind, name, namespace?, indexes?, [kind]?: adapter options }`. */
 export type RepoOptionsFor<K extends keyof RepoKinds & string> = RepoBaseOptions & { kind: K } & {
   [P in K]?: RepoKinds[K];
 };
 
+/** The union of options of every installed repo kind. */
 export type MakeRepoOptions = { [K in keyof RepoKinds & string]: RepoOptionsFor<K> }[keyof RepoKinds & string];
 
 /**

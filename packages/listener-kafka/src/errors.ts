@@ -1,4 +1,4 @@
-import { MotifsError, MotifsErrorNotFound, MotifsErrorTimeout, MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError } from '@motifs/core';
+import { type MotifsError, MotifsErrorNotFound, MotifsErrorTimeout, MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError } from '@motifs/core';
 
 interface KafkaLikeError {
   name?: unknown;

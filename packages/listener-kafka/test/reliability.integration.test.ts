@@ -130,11 +130,13 @@ describeWithService({ describe, it }, 'kafka', 'listener-kafka reliability (real
       await held;
       finished.push(msg.id);
     });
-    await first.listen();
     const p = publisher(topic);
     const total = 20;
     for (let n = 0; n < total; n++) await p.publish({ id: `m${n}`, n }, { key: `k${n}` });
-    // Each partition's first message is held in its handler; the rest wait behind it.
+    // Published before listening, so one fetch brings both partitions (kafkajs fetches again only
+    // once every batch of the previous fetch is done). Each partition's first message is then held
+    // in its handler and the rest wait behind it.
+    await first.listen();
     await waitFor(() => startedPartitions.size === 2, WAIT, 'a handler in flight on each partition');
     const closing = first.close();
     // Give a close() that does not wait the chance to finish early.

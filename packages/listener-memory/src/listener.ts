@@ -17,8 +17,10 @@ import {
 import type { GroupMember, MemoryChannel, MemoryChannelHub, MemoryGroup } from './hub.js';
 import { type MemoryMotifOptions, readOptions } from './options.js';
 
-/** Group used when none is given: every listener without a groupId shares one position. */
-export const DEFAULT_MEMORY_GROUP_ID = 'motifs';
+/** Group used when none is given (as in Kafka): `motifs-<channelId>`. */
+export function defaultMemoryGroupId(channelId: string): string {
+  return `motifs-${channelId}`;
+}
 
 interface PartitionLoop {
   partition: number;
@@ -55,7 +57,7 @@ export class MemoryListener<T = unknown> implements IListener<T> {
     this.channelId = channelId;
     this.hub = hub;
     this.channel = hub.channel(channelId, memory.partitions);
-    this.groupId = memory.groupId ?? DEFAULT_MEMORY_GROUP_ID;
+    this.groupId = memory.groupId ?? defaultMemoryGroupId(channelId);
     this.deadLetterChannelId = memory.deadLetterChannel ?? defaultDeadLetterChannel(channelId);
     this.retry = common.retry;
     this.closeTimeoutMs = common.closeTimeoutMs;

@@ -7,15 +7,18 @@
  * - `{ns:name}:ids`: a set of every id
  * - `{ns:name}:idx:<JSON field>:<JSON value>`: a set of the ids whose indexed field equals the value
  * - `{ns:name}:zidx:<JSON field>`: a sorted set of id by the field's value, when it is a number
+ * - `{ns:name}:meta`: a hash; `indexes` holds the JSON list of indexed fields the data was written with
  */
 export class RepoLayout {
   /** `{ns:name}:`, the start of every key. */
   readonly prefix: string;
   readonly ids: string;
+  readonly meta: string;
 
   constructor(namespace: string, name: string) {
     this.prefix = `{${namespace}:${name}}:`;
     this.ids = `${this.prefix}ids`;
+    this.meta = `${this.prefix}meta`;
   }
 
   rec(id: string): string {

@@ -9,7 +9,7 @@ import {
   compileConditions,
   compileFindOptions,
   createRepoEmitter,
-  decodeJson,
+  escapeGlob,
   emitAfter,
   emitBefore,
   isIndexable,
@@ -51,6 +51,9 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
   readonly layout: RepoLayout;
   private readonly indexes: readonly string[];
   private readonly indexSet: ReadonlySet<string>;
+  /** The index list as stored in the meta hash: sorted JSON. */
+  private readonly declared: string;
+  private indexesChecked = false;
   private readonly client: Redis;
   private readonly owned: boolean;
   private readonly timeoutMs: number;
@@ -62,6 +65,7 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     this.namespace = settings.namespace;
     this.indexes = settings.indexes;
     this.indexSet = new Set(settings.indexes);
+    this.declared = JSON.stringify([...settings.indexes].sort());
     this.layout = new RepoLayout(settings.namespace, settings.name);
     this.client = connection.client;
     this.owned = connection.owned;
@@ -74,14 +78,15 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     await emitBefore<T, 'create'>(this.em, this.name, 'create', () => ({ dto: JSON.parse(json) as T }));
     assertOpen(this.closed, this.name);
     const fields = record as unknown as Record<string, unknown>;
-    const args: (string | number)[] = [record.id, this.layout.prefix];
+    const args: (string | number)[] = [record.id, this.layout.prefix, this.declared];
     pushPairs(args, fields);
     for (const field of this.indexes) {
       if (!Object.hasOwn(fields, field)) continue;
       const entry = indexEntry(fields[field]);
       if (entry) args.push(JSON.stringify(field), entry.valueJson, entry.score);
     }
-    const created = await this.io('create', () => runScript(this.client, SCRIPTS.create, [this.layout.rec(record.id), this.layout.ids], args));
+    const created = await this.io('create', () => runScript(this.client, SCRIPTS.create, this.writeKeys(record.id), args));
+    if (created === -1) throw await this.indexMismatch();
     if (created !== 1) throw new MotifsErrorConflict(`${this.name} "${record.id}" already exists`, { details: { id: record.id } });
     await emitAfter<T, 'create'>(this.em, this.name, 'create', () => ({ dto: JSON.parse(json) as T }));
     return JSON.parse(json) as T;
@@ -103,14 +108,15 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     const patchJson = JSON.stringify(patch);
     await emitBefore<T, 'update'>(this.em, this.name, 'update', () => ({ id, dto: JSON.parse(patchJson) as Partial<T> }));
     assertOpen(this.closed, this.name);
-    const args: (string | number)[] = [id, this.layout.prefix];
+    const args: (string | number)[] = [id, this.layout.prefix, this.declared];
     pushPairs(args, patch);
     for (const field of this.indexes) {
       if (!Object.hasOwn(patch, field)) continue;
       const entry = indexEntry(patch[field]);
       args.push(field, JSON.stringify(field), entry?.valueJson ?? '', entry?.score ?? '');
     }
-    const reply = await this.io('update', () => runScript(this.client, SCRIPTS.update, [this.layout.rec(id)], args));
+    const reply = await this.io('update', () => runScript(this.client, SCRIPTS.update, this.writeKeys(id), args));
+    if (reply === -1) throw await this.indexMismatch();
     const record = reply ? decodeFlat<T>(reply as string[]) : undefined;
     if (!record) throw new MotifsErrorNotFound(`${this.name} "${id}" not found`, { details: { id } });
     await emitAfter<T, 'update'>(this.em, this.name, 'update', () => ({
@@ -126,9 +132,10 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     assertId(id);
     await emitBefore<T, 'delete'>(this.em, this.name, 'delete', () => ({ id }));
     assertOpen(this.closed, this.name);
-    const args: string[] = [id, this.layout.prefix];
+    const args: string[] = [id, this.layout.prefix, this.declared];
     for (const field of this.indexes) args.push(field, JSON.stringify(field));
-    const reply = await this.io('delete_', () => runScript(this.client, SCRIPTS.delete, [this.layout.rec(id), this.layout.ids], args));
+    const reply = await this.io('delete_', () => runScript(this.client, SCRIPTS.delete, this.writeKeys(id), args));
+    if (reply === -1) throw await this.indexMismatch();
     const record = reply ? decodeFlat<T>(reply as string[]) : undefined;
     if (!record) return false;
     await emitAfter<T, 'delete'>(this.em, this.name, 'delete', () => ({ id, dto: record }));
@@ -139,6 +146,7 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     assertOpen(this.closed, this.name);
     const compiled = compileConditions(conditions);
     const page = compileFindOptions(options);
+    await this.checkIndexes();
     const ids = await this.candidateIds(compiled);
     const records = await this.fetch(ids ?? (await this.io('findMany', () => this.client.smembers(this.layout.ids))));
     return orderAndPage(records.filter((r) => matchesAll(r as never, compiled)), page);
@@ -148,12 +156,49 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     assertOpen(this.closed, this.name);
     const compiled = compileConditions(conditions);
     if (compiled.length === 0) return this.io('count', () => this.client.scard(this.layout.ids));
+    await this.checkIndexes();
     // Equalities on indexed fields only: the index alone answers (it is exact, kept by the scripts).
     if (compiled.every((c) => c.hasEq && this.indexSet.has(c.field) && c.in === undefined && !hasRange(c))) {
       const keys = compiled.map((c) => this.layout.idx(c.field, JSON.stringify(c.eq)));
-      return Number(await this.io('count', () => this.client.call('SINTERCARD', keys.length, ...keys)));
+      try {
+        return Number(await this.io('count', () => this.client.call('SINTERCARD', keys.length, ...keys)));
+      } catch (err) {
+        // SINTERCARD is Redis 7+; older servers send the ids instead.
+        if (!/unknown command/i.test(String((err as Error).message))) throw err;
+        return (await this.io('count', () => this.client.sinter(...keys))).length;
+      }
     }
     return (await this.findMany(conditions)).length;
+  }
+
+  /**
+   * Rebuilds every index entry from the records for this instance's `indexes`, and records that
+   * list as the repo's. Needed once after changing `indexes` on a repo that holds data (until
+   * then, reads and writes throw `MotifsErrorConflict`). Run it while nothing else writes.
+   * Resolves the number of records indexed.
+   */
+  async reindex(): Promise<number> {
+    assertOpen(this.closed, this.name);
+    for (const kind of ['idx:', 'zidx:']) {
+      const pattern = `${escapeGlob(this.layout.prefix + kind)}*`;
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.io('reindex', () => this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000));
+        cursor = next;
+        if (keys.length) await this.io('reindex', () => this.client.unlink(...keys));
+      } while (cursor !== '0');
+    }
+    const args: string[] = [this.layout.prefix];
+    for (const field of this.indexes) args.push(field, JSON.stringify(field));
+    const ids = await this.io('reindex', () => this.client.smembers(this.layout.ids));
+    let indexed = 0;
+    for (let start = 0; start < ids.length; start += BATCH) {
+      const keys = ids.slice(start, start + BATCH).map((id) => this.layout.rec(id));
+      indexed += Number(await this.io('reindex', () => runScript(this.client, SCRIPTS.reindex, keys, args)));
+    }
+    await this.io('reindex', () => this.client.hset(this.layout.meta, 'indexes', this.declared));
+    this.indexesChecked = true;
+    return indexed;
   }
 
   async close(): Promise<void> {
@@ -165,6 +210,37 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     } else {
       this.client.disconnect();
     }
+  }
+
+  private writeKeys(id: string): string[] {
+    return [this.layout.rec(id), this.layout.ids, this.layout.meta];
+  }
+
+  /** Once per instance before reading: the stored index list must be this instance's. */
+  private async checkIndexes(): Promise<void> {
+    if (this.indexesChecked) return;
+    const [stored, size] = await this.io('findMany', async () => {
+      const replies = await this.client.pipeline().hget(this.layout.meta, 'indexes').scard(this.layout.ids).exec();
+      return (replies ?? []).map(([err, value]) => {
+        if (err) throw err;
+        return value;
+      }) as [string | null, number];
+    });
+    if (stored === this.declared) {
+      this.indexesChecked = true;
+      return;
+    }
+    // Nothing to have indexed (yet): fine, but check again next time, as a write may set the list.
+    if (size === 0 || (stored === null && this.declared === '[]')) return;
+    throw await this.indexMismatch(stored);
+  }
+
+  private async indexMismatch(known?: string | null): Promise<MotifsErrorConflict> {
+    const stored = known !== undefined ? known : await this.io('findMany', () => this.client.hget(this.layout.meta, 'indexes')).catch(() => null);
+    return new MotifsErrorConflict(
+      `repo "${this.name}" (namespace "${this.namespace}") holds data indexed as ${stored ?? '(unknown)'}, but this instance declares ${this.declared}: declare the same indexes, or call reindex() once`,
+      { details: { stored, declared: this.declared } },
+    );
   }
 
   /**
@@ -273,17 +349,21 @@ function pushPairs(args: (string | number)[], fields: Record<string, unknown>): 
   for (const key of keys) args.push(key, JSON.stringify(fields[key]));
 }
 
-function setField(record: Record<string, unknown>, field: string, text: string): void {
-  if (FORBIDDEN_FIELDS.has(field)) {
-    throw new MotifsErrorSerialization(`stored record has the forbidden field "${field}"`, { issues: [{ path: [field], message: 'forbidden key' }] });
-  }
-  record[field] = decodeJson(text);
-}
-
 /** A record from a flat [field, value, ...] reply; undefined for a missing (empty) hash. */
 function decodeFlat<T>(flat: string[]): T | undefined {
   if (!Array.isArray(flat) || flat.length === 0) return undefined;
   const record: Record<string, unknown> = {};
-  for (let i = 0; i < flat.length; i += 2) setField(record, flat[i]!, flat[i + 1]!);
+  let i = 0;
+  try {
+    for (; i < flat.length; i += 2) {
+      const field = flat[i]!;
+      // Written values never carry these keys; data from another writer must not reach a prototype.
+      if (FORBIDDEN_FIELDS.has(field)) throw new SyntaxError(`forbidden field "${field}"`);
+      record[field] = JSON.parse(flat[i + 1]!);
+    }
+  } catch (cause) {
+    const field = String(flat[i]);
+    throw new MotifsErrorSerialization(`stored record field "${field}" cannot be decoded`, { cause, issues: [{ path: [field], message: String((cause as Error).message) }] });
+  }
   return record as T;
 }

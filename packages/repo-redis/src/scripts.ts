@@ -5,10 +5,14 @@ import type { Redis } from 'ioredis';
 // script without interleaving another command. Index keys are derived from the repo's key prefix
 // (ARGV) and share its hash tag, hence its cluster slot.
 //
-// An index entry's value part is the JSON text stored in the record hash, so the script can
-// remove the old entry without parsing JSON: text starting with "{" or "[" was never indexed.
+// An index entry's value part is the JSON text stored in the record hash, so the scripts can
+// remove or rebuild entries without parsing JSON: text starting with "{" or "[" is never indexed,
+// text starting with "-" or a digit is a number (and a valid ZADD score as it is).
+//
+// Every write first checks the repo's declared index list against the one stored in the meta
+// hash, so an instance declaring other indexes can never leave the indexes incomplete.
 
-const HSET_CHUNKED = `
+const HELPERS = `
 local function hset_all(key, from, to)
   local batch = {}
   for i = from, to do
@@ -29,36 +33,57 @@ local function index(prefix, id, fj, vj, score)
   if vj ~= '' then redis.call('SADD', prefix .. 'idx:' .. fj .. ':' .. vj, id) end
   if score ~= '' then redis.call('ZADD', prefix .. 'zidx:' .. fj, score, id) end
 end
+local function indexes_match(meta, ids, declared)
+  local stored = redis.call('HGET', meta, 'indexes')
+  if stored == declared then return true end
+  -- An empty repo takes any list; so does a repo with no list stored that declares none.
+  if redis.call('SCARD', ids) > 0 and (stored or declared ~= '[]') then return false end
+  redis.call('HSET', meta, 'indexes', declared)
+  return true
+end
 `;
 
-/** KEYS: rec, ids. ARGV: id, prefix, n, n field/json pairs, then (fieldJson, valueJson|'', score|'') per index entry. Returns 1, or 0 if the id exists. */
-const CREATE = `${HSET_CHUNKED}
+/**
+ * KEYS: rec, ids, meta. ARGV: id, prefix, declared indexes, n, n field/json pairs, then
+ * (fieldJson, valueJson|'', score|'') per index entry. Returns 1, 0 if the id exists, -1 on an index mismatch.
+ */
+const CREATE = `${HELPERS}
+if not indexes_match(KEYS[3], KEYS[2], ARGV[3]) then return -1 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local id, prefix, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
-hset_all(KEYS[1], 4, 3 + 2 * n)
+local id, prefix, n = ARGV[1], ARGV[2], tonumber(ARGV[4])
+hset_all(KEYS[1], 5, 4 + 2 * n)
 redis.call('SADD', KEYS[2], id)
-for i = 4 + 2 * n, #ARGV, 3 do index(prefix, id, ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
+for i = 5 + 2 * n, #ARGV, 3 do index(prefix, id, ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
 return 1
 `;
 
-/** KEYS: rec. ARGV: id, prefix, n, n field/json pairs, then (field, fieldJson, valueJson|'', score|'') per indexed field in the patch. Returns the merged hash, or nil if missing. */
-const UPDATE = `${HSET_CHUNKED}
+/**
+ * KEYS: rec, ids, meta. ARGV: id, prefix, declared indexes, n, n field/json pairs, then
+ * (field, fieldJson, valueJson|'', score|'') per indexed field in the patch.
+ * Returns the merged hash, nil if missing, -1 on an index mismatch.
+ */
+const UPDATE = `${HELPERS}
+if not indexes_match(KEYS[3], KEYS[2], ARGV[3]) then return -1 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local id, prefix, n = ARGV[1], ARGV[2], tonumber(ARGV[3])
-for i = 4 + 2 * n, #ARGV, 4 do
+local id, prefix, n = ARGV[1], ARGV[2], tonumber(ARGV[4])
+for i = 5 + 2 * n, #ARGV, 4 do
   unindex(KEYS[1], prefix, id, ARGV[i], ARGV[i + 1])
   index(prefix, id, ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])
 end
-hset_all(KEYS[1], 4, 3 + 2 * n)
+hset_all(KEYS[1], 5, 4 + 2 * n)
 return redis.call('HGETALL', KEYS[1])
 `;
 
-/** KEYS: rec, ids. ARGV: id, prefix, then (field, fieldJson) per indexed field. Returns the deleted hash, or nil if missing. */
-const DELETE = `${HSET_CHUNKED}
+/**
+ * KEYS: rec, ids, meta. ARGV: id, prefix, declared indexes, then (field, fieldJson) per indexed
+ * field. Returns the deleted hash, nil if missing, -1 on an index mismatch.
+ */
+const DELETE = `${HELPERS}
+if not indexes_match(KEYS[3], KEYS[2], ARGV[3]) then return -1 end
 local all = redis.call('HGETALL', KEYS[1])
 if #all == 0 then return false end
 local id, prefix = ARGV[1], ARGV[2]
-for i = 3, #ARGV, 2 do unindex(KEYS[1], prefix, id, ARGV[i], ARGV[i + 1]) end
+for i = 4, #ARGV, 2 do unindex(KEYS[1], prefix, id, ARGV[i], ARGV[i + 1]) end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], id)
 return all
@@ -71,6 +96,30 @@ for i, key in ipairs(KEYS) do out[i] = redis.call('HGETALL', key) end
 return out
 `;
 
+/**
+ * KEYS: rec keys. ARGV: prefix, then (field, fieldJson) per declared index. Adds the index
+ * entries of each existing record (used by reindex after the old entries were dropped).
+ */
+const REINDEX = `
+local prefix = ARGV[1]
+local n = 0
+for _, key in ipairs(KEYS) do
+  local id = string.sub(key, #prefix + 5)
+  if redis.call('EXISTS', key) == 1 then
+    n = n + 1
+    for i = 2, #ARGV, 2 do
+      local v = redis.call('HGET', key, ARGV[i])
+      if v then
+        local c = string.sub(v, 1, 1)
+        if c ~= '{' and c ~= '[' then redis.call('SADD', prefix .. 'idx:' .. ARGV[i + 1] .. ':' .. v, id) end
+        if c == '-' or string.find(c, '%d') then redis.call('ZADD', prefix .. 'zidx:' .. ARGV[i + 1], v, id) end
+      end
+    end
+  end
+end
+return n
+`;
+
 interface Script {
   source: string;
   sha: string;
@@ -79,7 +128,13 @@ interface Script {
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 /** The repo's Lua scripts, by name. */
-export const SCRIPTS = { create: script(CREATE), update: script(UPDATE), delete: script(DELETE), fetch: script(FETCH) } as const;
+export const SCRIPTS = {
+  create: script(CREATE),
+  update: script(UPDATE),
+  delete: script(DELETE),
+  fetch: script(FETCH),
+  reindex: script(REINDEX),
+} as const;
 
 /**
  * Runs a script by its SHA, loading it on `NOSCRIPT` (after a restart or SCRIPT FLUSH). Does not

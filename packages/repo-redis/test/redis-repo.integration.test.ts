@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { MotifsError, MotifsErrorSerialization, MotifsErrorTimeout, MotifsErrorUnavailable, escapeGlob, type IBaseDto } from '@motifs/core';
+import { MotifsError, MotifsErrorConflict, MotifsErrorSerialization, MotifsErrorTimeout, MotifsErrorUnavailable, escapeGlob, type IBaseDto } from '@motifs/core';
 import { describeWithService, redisUrl, uniqueNamespace } from '@motifs/test-suite';
 import { Redis } from 'ioredis';
 import { createRedisRepo, type RedisRepo } from '../src/index.js';
@@ -75,8 +75,40 @@ describeWithService({ describe, it }, 'redis', 'redis repo: storage, atomicity a
     expect(await raw.smembers(`${p}idx:"city":"Paris"`)).toEqual(['a']);
     expect(await raw.zscore(`${p}zidx:"age"`, 'a')).toBeNull();
     expect(await raw.smembers(`${p}idx:"age":"old"`)).toEqual(['a']);
+    expect(await raw.hget(`${p}meta`, 'indexes')).toBe('["age","city"]');
     expect(await repo.delete_('a')).toBe(true);
-    expect(await keysUnder(`{${namespace}:items}`)).toEqual([]);
+    expect(await keysUnder(`{${namespace}:items}`)).toEqual([`${p}meta`]);
+  });
+
+  it('refuses to run with other indexes than the data was written with, until reindex()', async () => {
+    const plain = await make({ indexes: [] });
+    await plain.create({ id: 'a', name: 'Ada', city: 'Oslo', age: 30 });
+    await plain.create({ id: 'b', name: 'Bo', city: 'Rome', age: 50 });
+    await plain.create({ id: 'c', name: 'Cy', city: 'Oslo', age: [1] as never });
+    const indexed = await make({ indexes: ['city', 'age'] });
+    for (const call of [
+      indexed.findMany({ city: 'Oslo' }),
+      indexed.count({ city: 'Oslo' }),
+      indexed.create({ id: 'd', name: 'Di', city: 'Oslo' }),
+      indexed.update('a', { city: 'Rome' }),
+      indexed.delete_('a'),
+    ]) {
+      await expect(call).rejects.toBeInstanceOf(MotifsErrorConflict);
+    }
+    expect(await plain.count({})).toBe(3);
+    expect((await plain.retrieve('a')).city).toBe('Oslo');
+    expect(await indexed.reindex()).toBe(3);
+    expect((await indexed.findMany({ city: 'Oslo' })).map((r) => r.id)).toEqual(['a', 'c']);
+    expect((await indexed.findMany({ age: { $gte: 40 } })).map((r) => r.id)).toEqual(['b']);
+    expect(await indexed.count({ city: 'Rome' })).toBe(1);
+    // The instance with the old list may not write any more: its writes would skip the new indexes.
+    await expect(plain.update('a', { city: 'Rome' })).rejects.toBeInstanceOf(MotifsErrorConflict);
+    await indexed.update('a', { city: 'Rome' });
+    expect(await indexed.count({ city: 'Rome' })).toBe(2);
+    await raw.hset(`{${namespace}:items}:meta`, 'indexes', '[]');
+    await plain.delete_('a');
+    await plain.delete_('b');
+    await plain.delete_('c');
   });
 
   it('keeps data across instances: a second repo (new connection) reads and queries it', async () => {
@@ -138,11 +170,14 @@ describeWithService({ describe, it }, 'redis', 'redis repo: storage, atomicity a
     const p = `{${namespace}:items}:`;
     await raw.hset(`${p}rec:bad`, 'id', '"bad"', 'name', '{not json');
     await expect(repo.retrieve('bad')).rejects.toBeInstanceOf(MotifsErrorSerialization);
+    await raw.hset(`${p}rec:proto`, 'id', '"proto"', '__proto__', '{"polluted":true}');
+    await expect(repo.retrieve('proto')).rejects.toBeInstanceOf(MotifsErrorSerialization);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     await raw.set(`${p}rec:str`, 'plain string');
     const err = await repo.retrieve('str').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MotifsError);
     expect((err as MotifsError).message).toMatch(/WRONGTYPE/);
-    await raw.del(`${p}rec:bad`, `${p}rec:str`);
+    await raw.del(`${p}rec:bad`, `${p}rec:str`, `${p}rec:proto`);
   });
 
   describe('when redis cannot be reached', () => {

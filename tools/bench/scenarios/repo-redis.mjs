@@ -51,6 +51,14 @@ export default async function (h) {
       ],
     });
 
+    const scanLatency = await h.latency('full scan', 5, (i) => repo.findMany({ bucketCopy: `b${i}` }));
+    const indexLatency = await h.latency('indexed', 200, (i) => repo.findMany({ bucket: `b${i}` }));
+    const latencyMd = [
+      '| findMany, 10 of 100,000 | p50 | p99 |',
+      '| --- | ---: | ---: |',
+      ...[scanLatency, indexLatency].map((l) => `| ${l.name} (${l.count} calls) | ${l.p50.toFixed(2)} ms | ${l.p99.toFixed(2)} ms |`),
+    ].join('\n');
+
     // The hand-written repository: a JSON string per record, an id set and one index set.
     const p = `{${namespace}:raw}:`;
     for (let i = 0; i < 1000; i++) {
@@ -100,6 +108,7 @@ export default async function (h) {
     });
     return {
       comparisons: [find, create, retrieve, update],
+      markdown: latencyMd,
       targets: [
         h.target(find, 'indexed field', 50),
         h.target(create, '@motifs/repo-redis create', 0.7),

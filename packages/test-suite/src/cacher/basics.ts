@@ -87,6 +87,18 @@ export function basicsGroup({ api, open }: CacherSuiteContext): void {
       });
     }
 
+    it('keys that differ only by a leading "$" or name a prototype member stay distinct', async () => {
+      const cacher = await open();
+      const keys = ['constructor', '$constructor', '$$constructor', '$', '$$', 'toString', '__proto__', '$__proto__'];
+      for (const [i, key] of keys.entries()) await cacher.setItem(key, i, 60_000);
+      for (const [i, key] of keys.entries()) expect(await cacher.getItem(key)).toBe(i);
+      expect((await cacher.getKeys('*')).sort()).toEqual([...keys].sort());
+      expect(Object.keys(await cacher.getItemsLike('$')).sort()).toEqual(['$', '$$', '$$constructor', '$__proto__', '$constructor'].sort());
+      expect(await cacher.delItemsLike('$$')).toBe(2);
+      expect(await cacher.delItem('constructor')).toBe(true);
+      expect(await cacher.getItem('$constructor')).toBe(1);
+    });
+
     it('a missing key throws MotifsErrorNotFound', async () => {
       const cacher = await open();
       const err = await cacher.getItem('nope').catch((e: unknown) => e);

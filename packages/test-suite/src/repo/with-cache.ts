@@ -51,17 +51,20 @@ export function withCacheContract(api: TestApi, make: MakeTestRepo): void {
 
     it('does not put back a copy read before a concurrent update', async () => {
       const { repo, cacher, cached } = await setup();
-      // Hold the repo read until the update went through.
+      // Hold the repo read (after it read the old record) until the update went through.
       let release!: () => void;
+      let readOld!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
+      const oldWasRead = new Promise<void>((resolve) => (readOld = resolve));
       const realRetrieve = repo.retrieve.bind(repo);
       repo.retrieve = async (id: string) => {
         const old = await realRetrieve(id);
+        readOld();
         await gate;
         return old;
       };
       const reading = cached.retrieve('c');
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await oldWasRead;
       await cached.update('c', { city: 'Paris' });
       release();
       expect((await reading).city).toBe('London');

@@ -1,0 +1,26 @@
+// The whole contract again, on a private redis-server with keyspace notifications on, so the
+// `expire` event group runs too (the shared Redis is not reconfigured).
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { ChildProcess } from 'node:child_process';
+import { cacherContract, describeWithService } from '@motifs/test-suite';
+import { createCacher } from '../src/index.js';
+import { freePort, startRedis, stopRedis } from './own-redis.js';
+
+describeWithService({ describe, it }, 'redis', 'redis cacher with expiryEvents', () => {
+  let server: ChildProcess;
+  let url = '';
+  beforeAll(async () => {
+    const port = await freePort();
+    server = await startRedis(port, ['--notify-keyspace-events', 'Ex']);
+    url = `redis://127.0.0.1:${port}`;
+  }, 30_000);
+  afterAll(async () => {
+    await stopRedis(server);
+  });
+
+  cacherContract(
+    { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
+    ({ namespace }) => createCacher({ kind: 'redis', namespace, redis: { url, expiryEvents: true } }),
+    { expireEvents: true },
+  );
+});
