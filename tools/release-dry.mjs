@@ -5,7 +5,8 @@
 //   2. install the tarballs with npm into a clean project outside the workspace, type-check the
 //      seed's sample against the installed types (the seed's import line verbatim) and run it on
 //      the memory kinds; with MOTIFS_REDIS_AVAILABLE=1 / MOTIFS_KAFKA_AVAILABLE=1 (set by
-//      `npm test`) or --services, also round-trip through Redis and Kafka;
+//      `npm test`) or --services, also round-trip through Redis and Kafka; and bundle the
+//      tree-shaking app (core + cacher-memory) from the installed packages: no ioredis or kafkajs;
 //   3. run `changeset version` on a throwaway copy of the workspace manifests and check every
 //      pending changeset bumps its packages and writes their changelogs. The tree is never touched.
 // Usage: node tools/release-dry.mjs [--keep] [--services]   (build the packages first)
@@ -122,10 +123,10 @@ try {
 
   step('bundling core + cacher-memory from the installed tarballs (tree-shaking as a user gets it)');
   const { build } = await import('esbuild');
+  cpSync(join(root, 'tools', 'treeshake', 'app.mjs'), join(app, 'treeshake.mjs'));
   const shaken = await build({
-    entryPoints: [join(root, 'tools', 'treeshake', 'app.mjs')],
+    entryPoints: [join(app, 'treeshake.mjs')],
     absWorkingDir: app,
-    nodePaths: [join(app, 'node_modules')],
     bundle: true,
     minify: true,
     platform: 'node',

@@ -1,4 +1,3 @@
-import type { ICacher } from '@motifs/core';
 import { MemoryCacher } from './memory-cacher.js';
 import type { MemoryCacherFactoryOptions, MemoryCacherOptions } from './options.js';
 
@@ -7,7 +6,7 @@ import type { MemoryCacherFactoryOptions, MemoryCacherOptions } from './options.
  * @example
  * const cacher = await createCacher({ kind: 'memory', namespace: 'app', memory: { maxKeys: 10_000 } });
  */
-export async function createCacher(options: MemoryCacherFactoryOptions = {}): Promise<MemoryCacher & ICacher> {
+export async function createCacher(options: MemoryCacherFactoryOptions = {}): Promise<MemoryCacher> {
   return new MemoryCacher({ ...options.memory, namespace: options.namespace });
 }
 

@@ -8,8 +8,8 @@ import { createCacher } from '../src/index.js';
 const shared = new NodeCache({ useClones: false, checkperiod: 0 });
 afterAll(() => shared.close());
 
-cacherContract(
-  { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
-  ({ namespace }) => createCacher({ kind: 'memory', namespace, memory: { cache: shared } }),
-  { expireEvents: true },
-);
+cacherContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
+  title: 'memory',
+  create: ({ namespace }) => createCacher({ kind: 'memory', namespace, memory: { cache: shared } }),
+  capabilities: { expireEvents: true },
+});

@@ -203,11 +203,15 @@ export class RedisCacher extends CacherBase {
     if (!this.ownsClient) return;
     // Swallow late connection errors of a client being shut down.
     this.client.on('error', () => undefined);
+    if (this.client.status === 'end') return;
+    const ended = new Promise<void>((resolve) => this.client.once('end', () => resolve()));
     if (this.client.status === 'ready') {
       await within(this.client.quit(), this.commandTimeoutMs, () => new Error('quit timed out')).catch(() => this.client.disconnect());
     } else {
       this.client.disconnect();
     }
+    // Resolve once the socket is really gone, so nothing of ours outlives close().
+    await within(ended, this.commandTimeoutMs, () => new Error('not ended')).catch(() => undefined);
   }
 
   /** One command on a ready connection, bounded in time, with errors mapped to motifs errors. */

@@ -97,6 +97,17 @@ describeWithService({ describe, it }, 'redis', 'redis cacher when Redis fails', 
   }, 30_000);
 });
 
+describe('redis cacher with no Redis at all', () => {
+  it('calls settle with MotifsErrorUnavailable and close() returns', async () => {
+    const port = await freePort(); // nothing listens there
+    const cacher = createRedisCacher({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 300, reconnectMaxDelayMs: 50 });
+    const outcomes = await Promise.all([cacher.getItem('k'), cacher.setItem('k', 1, 1000), cacher.getKeys('*')].map((p) => p.catch((e: unknown) => e)));
+    for (const outcome of outcomes) expect(outcome).toBeInstanceOf(MotifsErrorUnavailable);
+    await cacher.close();
+    expect(cacher.client.status).toBe('end');
+  }, 30_000);
+});
+
 describeWithService({ describe, it }, 'redis', 'redis cacher credentials', () => {
   let port: number;
   let server: ChildProcess;

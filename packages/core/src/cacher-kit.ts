@@ -103,6 +103,14 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
   else target[key] = value;
 }
 
+/** getOrSet state of one key: reads in progress and the latest loader run. */
+interface Flight<S> {
+  readers: number;
+  load?: Promise<S>;
+  /** Clock value when `load` settled; undefined while it runs. */
+  settledAt?: number;
+}
+
 /** The options every cacher adapter passes to {@link CacherBase}. */
 export interface CacherBaseSettings {
   /** Isolates cachers sharing a backend; see {@link namespacePrefix}. */
@@ -121,7 +129,10 @@ export abstract class CacherBase<S = string> implements ICacher {
   /** Prefix of every backend key this cacher owns (`''` without a namespace). */
   protected readonly prefix: string;
   private readonly counters = { hits: 0, misses: 0, sets: 0, deletes: 0 };
-  private readonly inflight = new Map<string, Promise<S>>();
+  /** getOrSet bookkeeping per full key; see {@link CacherBase.load}. */
+  private readonly flights = new Map<string, Flight<S>>();
+  /** Orders reads and load settlements, so a read knows whether a load finished before it began. */
+  private clock = 0;
   private closed = false;
   /** Which events have listeners, worked out lazily and forgotten whenever listeners change. */
   private heard: Partial<Record<keyof CacherEvents, boolean>> | undefined;
@@ -257,28 +268,39 @@ export abstract class CacherBase<S = string> implements ICacher {
     const expiryMs = normalizeExpiryMs(options?.expiryMs);
     const staleMs = normalizeStaleMs(options?.staleMs);
     const fullKey = this.prefix + key;
+    const readAt = ++this.clock;
+    const flight = this.flights.get(fullKey) ?? this.newFlight(fullKey);
+    flight.readers++;
     let found: unknown;
     try {
       found = await this.readEntry(fullKey);
     } catch (error) {
       // The cache is an optimisation: when the backend is down, the loader still answers.
-      if (!isMotifsError(error, 'MOTIFS_UNAVAILABLE')) throw error;
+      if (!isMotifsError(error, 'MOTIFS_UNAVAILABLE')) {
+        this.leave(fullKey, flight);
+        throw error;
+      }
       this.emit('error', { key, error });
     }
-    if (found instanceof StaleValue) {
-      this.counters.hits++;
-      if (this.listening('hit')) this.emit('hit', { key, stale: true });
-      this.load(fullKey, key, loader, expiryMs, staleMs).catch((error: unknown) => this.emit('error', { key, error }));
-      return found.value as T;
+    flight.readers--;
+    try {
+      if (found instanceof StaleValue) {
+        this.counters.hits++;
+        if (this.listening('hit')) this.emit('hit', { key, stale: true });
+        this.load(flight, fullKey, key, loader, expiryMs, staleMs, readAt).catch((error: unknown) => this.emit('error', { key, error }));
+        return found.value as T;
+      }
+      if (found !== undefined) {
+        this.counters.hits++;
+        if (this.listening('hit')) this.emit('hit', { key, stale: false });
+        return found as T;
+      }
+      this.counters.misses++;
+      if (this.listening('miss')) this.emit('miss', { key });
+      return this.reveal(await this.load(flight, fullKey, key, loader, expiryMs, staleMs, readAt)) as T;
+    } finally {
+      this.leave(fullKey, flight, false);
     }
-    if (found !== undefined) {
-      this.counters.hits++;
-      if (this.listening('hit')) this.emit('hit', { key, stale: false });
-      return found as T;
-    }
-    this.counters.misses++;
-    if (this.listening('miss')) this.emit('miss', { key });
-    return this.reveal(await this.load(fullKey, key, loader, expiryMs, staleMs)) as T;
   }
 
   stats(): CacherStats {
@@ -331,10 +353,27 @@ export abstract class CacherBase<S = string> implements ICacher {
     if (this.closed) throw new MotifsErrorUnavailable('the cacher is closed', { retryable: false });
   }
 
-  /** One loader run per full key at a time; its prepared result is shared by every waiting caller. */
-  private load<T>(fullKey: string, key: string, loader: () => T | Promise<T>, expiryMs: number, staleMs: number): Promise<S> {
-    const running = this.inflight.get(fullKey);
-    if (running) return running;
+  private newFlight(fullKey: string): Flight<S> {
+    const flight: Flight<S> = { readers: 0 };
+    this.flights.set(fullKey, flight);
+    return flight;
+  }
+
+  /** Forgets a key's flight once no read is pending and no load is running. */
+  private leave(fullKey: string, flight: Flight<S>, reading = true): void {
+    if (reading) flight.readers--;
+    if (flight.readers === 0 && (flight.load === undefined || flight.settledAt !== undefined) && this.flights.get(fullKey) === flight) {
+      this.flights.delete(fullKey);
+    }
+  }
+
+  /**
+   * Single flight: one loader run per key at a time, its prepared result shared by every caller that
+   * missed. A caller whose read began before the last run settled shares that run's outcome (value or
+   * error) too: its miss predates the write, so loading again would only repeat the work.
+   */
+  private load<T>(flight: Flight<S>, fullKey: string, key: string, loader: () => T | Promise<T>, expiryMs: number, staleMs: number, readAt: number): Promise<S> {
+    if (flight.load && (flight.settledAt === undefined || readAt < flight.settledAt)) return flight.load;
     const run = (async () => {
       const prepared = this.prepare(await loader());
       try {
@@ -347,8 +386,15 @@ export abstract class CacherBase<S = string> implements ICacher {
         this.emit('error', { key, error });
       }
       return prepared;
-    })().finally(() => this.inflight.delete(fullKey));
-    this.inflight.set(fullKey, run);
+    })();
+    flight.load = run;
+    flight.settledAt = undefined;
+    const settle = (): void => {
+      if (flight.load !== run) return;
+      flight.settledAt = ++this.clock;
+      this.leave(fullKey, flight, false);
+    };
+    run.then(settle, settle);
     return run;
   }
 }

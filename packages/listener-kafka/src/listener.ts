@@ -53,7 +53,7 @@ export class KafkaListener<T = unknown> implements IListener<T> {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
   private producerReady: Promise<Producer> | undefined;
-  /** Next offset to commit per partition this member owns (processed messages only). */
+  /** Last processed offset per partition this member owns (the commit is this + 1). */
   private readonly processed = new Map<number, string>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
@@ -166,13 +166,32 @@ export class KafkaListener<T = unknown> implements IListener<T> {
         this.scheduleRestart();
       }
     });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.channelId, fromBeginning: this.fromBeginning });
-    await this.runConsumer(consumer);
     const listenTimeoutMs = this.options.listenTimeoutMs ?? 60_000;
-    const outcome = await Promise.race([ready.then(() => 'joined' as const), timeout(listenTimeoutMs)]);
+    const deadline = Date.now() + listenTimeoutMs;
+    await consumer.connect();
+    await this.subscribe(consumer, deadline);
+    await this.runConsumer(consumer);
+    const outcome = await Promise.race([ready.then(() => 'joined' as const), timeout(Math.max(0, deadline - Date.now()))]);
     if (outcome === 'timeout') {
       throw new MotifsErrorTimeout(`did not join consumer group ${this.groupId} on ${this.channelId} within ${listenTimeoutMs}ms`);
+    }
+  }
+
+  /**
+   * Subscribes, retrying while the topic is still being created: a broker that auto-creates topics
+   * answers the first metadata request for a new one with UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  private async subscribe(consumer: Consumer, deadline: number): Promise<void> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      try {
+        await consumer.subscribe({ topic: this.channelId, fromBeginning: this.fromBeginning });
+        return;
+      } catch (cause) {
+        const err = toMotifsError(cause, `subscribing to ${this.channelId}`);
+        if (!err.retryable || Date.now() + wait > deadline || this.closed) throw err;
+        emitSafe(this.em, 'subscribe.retry', { channelId: this.channelId, error: err, waitMs: wait });
+        await sleep(wait);
+      }
     }
   }
 
@@ -196,7 +215,7 @@ export class KafkaListener<T = unknown> implements IListener<T> {
       emitSafe(this.em, 'restart', { channelId: this.channelId });
       void (async () => {
         await consumer.connect();
-        await consumer.subscribe({ topic: this.channelId, fromBeginning: this.fromBeginning });
+        await this.subscribe(consumer, Date.now() + (this.options.listenTimeoutMs ?? 60_000));
         await this.runConsumer(consumer);
       })().catch((cause) => {
         void this.dispatcher.reportError(toMotifsError(cause, `restarting the consumer of ${this.channelId}`));
@@ -220,20 +239,32 @@ export class KafkaListener<T = unknown> implements IListener<T> {
   private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
     const signal = this.stopping.signal;
-    for (const message of batch.messages) {
-      if (signal.aborted || !isRunning() || isStale()) return;
-      const outcome = await this.dispatcher.process(
-        { value: message.value, key: message.key, headers: message.headers, partition, offset: message.offset, timestamp: message.timestamp },
-        signal,
-      );
-      if (outcome === 'redeliver') {
-        if (!signal.aborted) await this.pauseBeforeRedelivery(heartbeat, signal);
-        return;
+    let lastDone: string | undefined;
+    let lastBeat = Date.now();
+    try {
+      for (const message of batch.messages) {
+        if (signal.aborted || !isRunning() || isStale()) return;
+        const outcome = await this.dispatcher.process(
+          { value: message.value, key: message.key, headers: message.headers, partition, offset: message.offset, timestamp: message.timestamp },
+          signal,
+        );
+        if (outcome === 'redeliver') {
+          if (!signal.aborted) await this.pauseBeforeRedelivery(heartbeat, signal);
+          return;
+        }
+        resolveOffset(message.offset);
+        lastDone = message.offset;
+        // kafkajs commits after every batch; within a long batch, heartbeat and commit on a clock
+        // rather than per message (both are throttled inside kafkajs, but each call costs a hop).
+        const now = Date.now();
+        if (now - lastBeat >= 250) {
+          lastBeat = now;
+          await heartbeat();
+          await commitOffsetsIfNecessary();
+        }
       }
-      resolveOffset(message.offset);
-      this.processed.set(partition, (BigInt(message.offset) + 1n).toString());
-      await heartbeat();
-      await commitOffsetsIfNecessary();
+    } finally {
+      if (lastDone !== undefined) this.processed.set(partition, lastDone);
     }
   }
 
@@ -301,7 +332,7 @@ export class KafkaListener<T = unknown> implements IListener<T> {
 
   private async commitProcessed(consumer: Consumer): Promise<void> {
     if (this.processed.size === 0) return;
-    const offsets = [...this.processed].map(([partition, offset]) => ({ topic: this.channelId, partition, offset }));
+    const offsets = [...this.processed].map(([partition, offset]) => ({ topic: this.channelId, partition, offset: (BigInt(offset) + 1n).toString() }));
     try {
       await consumer.commitOffsets(offsets);
     } catch (cause) {

@@ -113,4 +113,8 @@ export function typeChecks(): void {
   void makePublisher({ kind: 'memory', channelId: 'mars' });
   // @ts-expect-error an unknown kind does not type-check
   void makeCacher({ kind: 'nope' });
+  // The umbrella's factories keep core's signatures, so code can move between the two imports.
+  const same: [typeof core.makeCacher, typeof core.makeRepo, typeof core.makeListener, typeof core.makePublisher, typeof core.registerKind, typeof core.unregisterKind] =
+    [makeCacher, makeRepo, makeListener, makePublisher, registerKind, unregisterKind];
+  void same;
 }

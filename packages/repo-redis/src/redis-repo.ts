@@ -147,8 +147,12 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     const compiled = compileConditions(conditions);
     const page = compileFindOptions(options);
     await this.checkIndexes();
-    const ids = await this.candidateIds(compiled);
-    const records = await this.fetch(ids ?? (await this.io('findMany', () => this.client.smembers(this.layout.ids))));
+    let ids = await this.candidateIds(compiled);
+    if (!ids) {
+      const all = await this.io('findMany', () => this.client.smembers(this.layout.ids));
+      ids = compiled.length ? await this.probe(all, compiled) : all;
+    }
+    const records = await this.fetch(ids);
     return orderAndPage(records.filter((r) => matchesAll(r as never, compiled)), page);
   }
 
@@ -168,7 +172,9 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
         return (await this.io('count', () => this.client.sinter(...keys))).length;
       }
     }
-    return (await this.findMany(conditions)).length;
+    // Otherwise read only the tested fields of the candidates (or of every record).
+    const ids = (await this.candidateIds(compiled)) ?? (await this.io('count', () => this.client.smembers(this.layout.ids)));
+    return (await this.probe(ids, compiled)).length;
   }
 
   /**
@@ -286,6 +292,29 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
       }
     }
     return out;
+  }
+
+  /**
+   * A scan that reads only the fields the conditions test (HMGET in batches) and returns the ids
+   * that match; the caller then fetches and re-checks those records whole.
+   */
+  private async probe(ids: readonly string[], compiled: readonly CompiledCondition[]): Promise<string[]> {
+    const fields = [...new Set(['id', ...compiled.map((c) => c.field)])];
+    const matching: string[] = [];
+    for (let start = 0; start < ids.length; start += BATCH) {
+      const batch = ids.slice(start, start + BATCH);
+      const keys = batch.map((id) => this.layout.rec(id));
+      const replies = (await this.io('findMany', () => runScript(this.client, SCRIPTS.probe, keys, fields))) as (string | null)[][];
+      replies.forEach((values, i) => {
+        if (values[0] === null) return;
+        const flat: string[] = [];
+        values.forEach((value, j) => {
+          if (value !== null) flat.push(fields[j]!, value);
+        });
+        if (matchesAll(decodeFlat(flat) as never, compiled)) matching.push(batch[i]!);
+      });
+    }
+    return matching;
   }
 
   /**

@@ -120,6 +120,16 @@ end
 return n
 `;
 
+/**
+ * KEYS: rec keys. ARGV: field names, the first one "id". Returns HMGET of those fields per record,
+ * so a scan reads only the fields its conditions test (a missing record has a nil id).
+ */
+const PROBE = `
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('HMGET', key, unpack(ARGV)) end
+return out
+`;
+
 interface Script {
   source: string;
   sha: string;
@@ -133,6 +143,7 @@ export const SCRIPTS = {
   update: script(UPDATE),
   delete: script(DELETE),
   fetch: script(FETCH),
+  probe: script(PROBE),
   reindex: script(REINDEX),
 } as const;
 

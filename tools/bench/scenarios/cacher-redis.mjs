@@ -57,7 +57,10 @@ export default async function (h) {
             return client;
           },
           run: async (client, i) => JSON.parse(await client.get(`${ns}:raw:${i % KEYS}`)),
-          teardown: (client) => client.quit(),
+          teardown: async (client) => {
+            await client.unlink(...Array.from({ length: KEYS }, (_, i) => `${ns}:raw:${i}`));
+            await client.quit();
+          },
         },
         {
           name: '@motifs/cacher-redis getItem',

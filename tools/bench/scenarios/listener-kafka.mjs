@@ -3,7 +3,7 @@
 // Consume: 100,000 JSON messages of ~1 KB on one topic (1 partition) are drained from the beginning
 // by a fresh consumer group per drain: raw kafkajs eachMessage, raw kafkajs eachBatch (resolveOffset
 // + heartbeat per message, the documented loop) and the motifs listener. Every subject JSON-decodes
-// each message. A drain is timed from run()/listen() to the last message handled, so each
+// each message and awaits the same async handler with it, as application code would. A drain is timed from run()/listen() to the last message handled, so each
 // includes one group join; drains are interleaved over rounds and the median is reported.
 // The harness's compare() is time-based, so these fixed-size drains are timed here and shaped
 // like its results (rows of name / opsPerSec / ratio / spread).
@@ -17,7 +17,7 @@ import kafkajs from 'kafkajs';
 const { Kafka, Partitioners, logLevel } = kafkajs;
 const brokers = (process.env.MOTIFS_KAFKA_BROKERS || '127.0.0.1:9092').split(',');
 const TOTAL = Number(process.env.BENCH_KAFKA_MESSAGES || 100_000);
-const ROUNDS = Number(process.env.BENCH_KAFKA_ROUNDS || 3);
+const ROUNDS = Number(process.env.BENCH_KAFKA_ROUNDS || 5);
 const ns = `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 
 /** ~1 KB of JSON: a contact-like record padded with a note. */
@@ -62,20 +62,26 @@ export default async function (h) {
     }
     console.log(`filled ${topic} with ${TOTAL} messages of ~${payload(0).length} bytes in ${(performance.now() - t0).toFixed(0)} ms`);
 
-    // ---- consume
+    // ---- consume: every subject hands each decoded message to the same async handler
+    const handler = () => {
+      let count = 0;
+      let done;
+      const finished = new Promise((resolve) => (done = resolve));
+      const handle = async (msg) => {
+        if (msg.id !== undefined && ++count === TOTAL) done();
+      };
+      return { handle, finished };
+    };
     let group = 0;
     const rawConsumer = (mode) => async () => {
       const consumer = kafka.consumer({ groupId: `${ns}-g${group++}` });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
-      let count = 0;
-      let done;
-      const finished = new Promise((resolve) => (done = resolve));
+      const { handle, finished } = handler();
       if (mode === 'eachMessage') {
         await consumer.run({
           eachMessage: async ({ message }) => {
-            JSON.parse(message.value.toString('utf8'));
-            if (++count === TOTAL) done();
+            await handle(JSON.parse(message.value.toString('utf8')));
           },
         });
       } else {
@@ -84,10 +90,9 @@ export default async function (h) {
           eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
             for (const message of batch.messages) {
               if (!isRunning() || isStale()) break;
-              JSON.parse(message.value.toString('utf8'));
+              await handle(JSON.parse(message.value.toString('utf8')));
               resolveOffset(message.offset);
               await heartbeat();
-              if (++count === TOTAL) done();
             }
           },
         });
@@ -97,13 +102,9 @@ export default async function (h) {
     };
     const motifsListener = async () => {
       const listener = createKafkaListener({ channelId: topic, kafka: { client: kafka, groupId: `${ns}-g${group++}`, fromBeginning: true } });
-      let count = 0;
-      let done;
-      const finished = new Promise((resolve) => (done = resolve));
+      const { handle, finished } = handler();
       listener.onError(async (err) => console.error('listener error', err));
-      listener.onMessage(async () => {
-        if (++count === TOTAL) done();
-      });
+      listener.onMessage(handle);
       await listener.listen();
       await finished;
       return () => listener.close();
