@@ -167,6 +167,23 @@ describe('MessageDispatcher', () => {
     expect(retried).toHaveLength(2);
   });
 
+  it('keeps the consumer alive before each wait between retries', async () => {
+    let beats = 0;
+    const d = new MessageDispatcher<unknown>({
+      channelId: 'c', deadLetterChannelId: 'c.dlq', codec: jsonMessageCodec, schema: undefined, em: createEventManager(),
+      retry: resolveRetryPolicy({ attempts: 3, initialBackoffMs: 0 }), sendDeadLetter: async () => undefined,
+      keepAlive: async () => {
+        beats++;
+      },
+    });
+    d.onError(async () => undefined);
+    d.onMessage(async () => {
+      throw new Error('x');
+    });
+    expect(await d.process(raw('1'))).toBe('dead-lettered');
+    expect(beats).toBe(2);
+  });
+
   it('dead-letters after the last attempt with the original bytes, key and headers', async () => {
     const { dispatcher, letters, errors } = setup({ attempts: 2 });
     dispatcher.onMessage(async () => {

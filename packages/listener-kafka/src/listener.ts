@@ -59,7 +59,10 @@ export class KafkaListener<T = unknown> implements IListener<T> {
   private readonly stopping = new AbortController();
   private closed = false;
   private crashed = false;
+  private started = false;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The latest batch's heartbeat (every batch's calls the same group heartbeat). */
+  private heartbeat: (() => Promise<void>) | undefined;
 
   constructor(options: KafkaMotifOptions<T>) {
     const { channelId, kafka, client } = readOptions(options);
@@ -80,6 +83,10 @@ export class KafkaListener<T = unknown> implements IListener<T> {
       retry: common.retry,
       em: this.em,
       sendDeadLetter: (letter) => this.sendDeadLetter(letter),
+      // Waits between retries can outlast the session timeout: keep the membership alive meanwhile.
+      keepAlive: async () => {
+        await this.heartbeat?.().catch(() => undefined);
+      },
     });
   }
 
@@ -94,7 +101,8 @@ export class KafkaListener<T = unknown> implements IListener<T> {
   }
 
   /**
-   * Connects, joins the consumer group and starts consuming; resolves once the group is joined.
+   * Connects, joins the consumer group and starts consuming; resolves once the group is joined and
+   * the first fetch ran (so the start position is fixed).
    * Calling it again is harmless. Failures are also reported to `onError` / `em`, and the
    * returned promise never causes an unhandled rejection when not awaited.
    * @throws MotifsErrorValidation when no onMessage handler is registered
@@ -117,6 +125,7 @@ export class KafkaListener<T = unknown> implements IListener<T> {
       await this.dispatcher.reportError(err);
       throw err;
     }
+    this.started = true;
     emitSafe(this.em, 'listening', { channelId: this.channelId, groupId: this.groupId });
   });
 
@@ -140,7 +149,13 @@ export class KafkaListener<T = unknown> implements IListener<T> {
       failed = reject;
     });
     ready.catch(() => undefined);
-    const { GROUP_JOIN, REBALANCING, CRASH, CONNECT, DISCONNECT, STOP } = consumer.events;
+    const { GROUP_JOIN, REBALANCING, CRASH, CONNECT, DISCONNECT, STOP, FETCH } = consumer.events;
+    let joinedOnce = false;
+    // listen() resolves after the first fetch that follows the join: by then kafkajs has fixed the
+    // start offsets of a new group, so a message published after listen() is never skipped.
+    consumer.on(FETCH, () => {
+      if (joinedOnce) joined();
+    });
     consumer.on(GROUP_JOIN, (e) => {
       const partitions = [...(e.payload.memberAssignment[this.channelId] ?? [])].sort((a, b) => a - b);
       // Offsets of partitions now owned by someone else must not be committed by us later.
@@ -148,7 +163,7 @@ export class KafkaListener<T = unknown> implements IListener<T> {
       if (this.crashed) emitSafe(this.em, 'reconnect', { channelId: this.channelId, groupId: this.groupId });
       this.crashed = false;
       emitSafe(this.em, 'rebalance', { channelId: this.channelId, groupId: this.groupId, memberId: e.payload.memberId, partitions });
-      joined();
+      joinedOnce = true;
     });
     consumer.on(REBALANCING, (e) => emitSafe(this.em, 'rebalancing', { channelId: this.channelId, groupId: e.payload.groupId }));
     consumer.on(CONNECT, () => emitSafe(this.em, 'connect', { channelId: this.channelId }));
@@ -160,7 +175,8 @@ export class KafkaListener<T = unknown> implements IListener<T> {
       this.crashed = true;
       emitSafe(this.em, 'crash', { channelId: this.channelId, error: err, restart });
       if (!restart) failed(err);
-      if (!restart && !this.closed) {
+      // Before listen() succeeded, listen() itself reports the failure and cleans up.
+      if (!restart && !this.closed && this.started) {
         // kafkajs gives up on errors it deems fatal; a listener must keep going, so report and rejoin.
         void this.dispatcher.reportError(err);
         this.scheduleRestart();
@@ -226,9 +242,16 @@ export class KafkaListener<T = unknown> implements IListener<T> {
   }
 
   private trackBatch(payload: EachBatchPayload): Promise<void> {
-    const run = this.handleBatch(payload);
-    this.inFlight.add(run);
-    return run.finally(() => this.inFlight.delete(run));
+    // Tracked before the first handler runs: a handler may call close() synchronously.
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.inFlight.add(settled);
+    return this.handleBatch(payload).finally(() => {
+      this.inFlight.delete(settled);
+      settle();
+    });
   }
 
   /**
@@ -239,6 +262,7 @@ export class KafkaListener<T = unknown> implements IListener<T> {
   private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
     const signal = this.stopping.signal;
+    this.heartbeat = heartbeat;
     let lastDone: string | undefined;
     let lastBeat = Date.now();
     try {

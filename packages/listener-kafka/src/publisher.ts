@@ -68,6 +68,7 @@ export class KafkaPublisher<T = unknown> implements IPublisher<T> {
     } catch (cause) {
       throw toMotifsError(cause, `connecting the publisher for ${this.channelId}`);
     }
+    if (this.closed) throw closedError('publisher', this.channelId);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ message, resolve, reject });
       if (!this.sending) this.sending = this.drain();

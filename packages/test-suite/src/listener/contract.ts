@@ -95,6 +95,21 @@ export function listenerContractSuite(api: TestApi, factory: ListenerContractFac
       });
     }, timeout);
 
+    it('a new group without fromBeginning starts at the end: no older message, and none published after listen() is missed', async () => {
+      const { publisher, listen } = await setup();
+      await publisher.publish({ id: 'old' });
+      const { listener, got } = await listen({ fromBeginning: false });
+      listener.onMessage(async (msg, ctx) => {
+        got.push({ msg, ctx: snapshot(ctx) });
+      });
+      await listener.listen();
+      await publisher.publish({ id: 'new' });
+      await waitFor(() => got.length >= 1, waitMs, 'the new message');
+      await publisher.publish({ id: 'end' });
+      await waitFor(() => got.length >= 2, waitMs, 'the end marker');
+      expect(ids(got)).toEqual(['new', 'end']);
+    }, timeout);
+
     it('hands every message to every registered handler', async () => {
       const { publisher, listen } = await setup();
       const { listener } = await listen();

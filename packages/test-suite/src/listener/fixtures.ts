@@ -3,6 +3,8 @@ import type { Codec, IListener, IPublisher, MessageContext, PublishOptions, Retr
 /** Listener options the contract suite varies; an adapter maps them onto its own option names. */
 export interface ContractListenerOptions<T = unknown> {
   groupId?: string;
+  /** Where a new group starts; the channel's listener() defaults it to true. */
+  fromBeginning?: boolean;
   retry?: RetryPolicy;
   schema?: StandardSchemaV1<unknown, T>;
   codec?: Codec;
