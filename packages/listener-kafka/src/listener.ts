@@ -318,6 +318,9 @@ export class KafkaListener<T = unknown> implements IListener<T> {
 
   /** The dead-letter producer is built on first use: most listeners never need it. */
   private deadLetterProducer(): Promise<Producer> {
+    // A handler that outlived close() must not open a producer nobody will disconnect; its message
+    // stays uncommitted and is redelivered instead.
+    if (this.closed && !this.consumer) return Promise.reject(closedError('listener', this.channelId));
     if (!this.producerReady) {
       const producer = this.client.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
       this.producer = producer;

@@ -223,6 +223,37 @@ describe('kafka listener lifecycle (fake client)', () => {
     expect((errors[0] as Error).message).toContain('may be redelivered');
   });
 
+  it('a handler that outlives close() cannot open a new dead-letter producer: its message stays uncommitted', async () => {
+    const consumer = new FakeConsumer();
+    let producers = 0;
+    const client = { ...fakeClient(consumer), producer: () => (producers++, fakeClient(consumer).producer()) };
+    const listener = createKafkaListener<{ id: string }>({
+      channelId: 'orders',
+      kafka: { client: client as never, retry: { attempts: 1, initialBackoffMs: 1 }, closeTimeoutMs: 10 },
+    });
+    const errors: unknown[] = [];
+    listener.onError(async (err) => {
+      errors.push(err);
+    });
+    let fail!: () => void;
+    listener.onMessage(
+      () =>
+        new Promise<void>((_resolve, reject) => {
+          fail = () => reject(new Error('late failure'));
+        }),
+    );
+    await listener.listen();
+    const resolved: string[] = [];
+    const running = consumer.eachBatch!(batch(['5'], resolved));
+    await listener.close();
+    fail();
+    await running;
+    expect(producers).toBe(0);
+    expect(resolved).toEqual([]);
+    expect(consumer.committed).toEqual([]);
+    expect(isMotifsError(errors[0], 'MOTIFS_DEAD_LETTER_FAILED')).toBe(true);
+  });
+
   it('stops a batch at close(): a message after the in-flight one is neither handled nor resolved', async () => {
     const consumer = new FakeConsumer();
     const { listener } = build(consumer);
