@@ -157,6 +157,12 @@ export class KafkaListener<T = unknown> implements IListener<T> {
       if (joinedOnce) joined();
     });
     consumer.on(GROUP_JOIN, (e) => {
+      if (this.closed) {
+        // kafkajs can finish a crash-restart after disconnect() returned (its runner is not yet
+        // "running" when stop() looks): a consumer that rejoins after close() is shut down here.
+        void consumer.disconnect().catch(() => undefined);
+        return;
+      }
       const partitions = [...(e.payload.memberAssignment[this.channelId] ?? [])].sort((a, b) => a - b);
       // Offsets of partitions now owned by someone else must not be committed by us later.
       for (const p of this.processed.keys()) if (!partitions.includes(p)) this.processed.delete(p);
@@ -233,6 +239,7 @@ export class KafkaListener<T = unknown> implements IListener<T> {
         await consumer.connect();
         await this.subscribe(consumer, Date.now() + (this.options.listenTimeoutMs ?? 60_000));
         await this.runConsumer(consumer);
+        if (this.closed) await consumer.disconnect();
       })().catch((cause) => {
         void this.dispatcher.reportError(toMotifsError(cause, `restarting the consumer of ${this.channelId}`));
         this.scheduleRestart();

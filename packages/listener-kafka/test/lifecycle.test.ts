@@ -169,6 +169,19 @@ describe('kafka listener lifecycle (fake client)', () => {
     expect(consumer.calls).toContain('disconnect');
   });
 
+  it('shuts down a consumer that kafkajs restarted and rejoined after close()', async () => {
+    const consumer = new FakeConsumer();
+    const { listener, events } = build(consumer);
+    listener.onMessage(async () => undefined);
+    await listener.listen();
+    await listener.close();
+    const disconnects = consumer.calls.filter((c) => c === 'disconnect').length;
+    consumer.join([0]);
+    expect(consumer.calls.filter((c) => c === 'disconnect')).toHaveLength(disconnects + 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.filter((e) => e === 'rebalance')).toHaveLength(1);
+  });
+
   it('leaves restartable crashes to kafkajs and only reports them on em', async () => {
     const consumer = new FakeConsumer();
     const { listener, errors, events } = build(consumer);
