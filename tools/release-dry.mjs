@@ -12,6 +12,7 @@
 // Usage: node tools/release-dry.mjs [--keep] [--services]   (build the packages first)
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,36 @@ function run(cmd, cmdArgs, options = {}) {
 const pnpm = [join(root, '.motifs', 'tooling', 'node_modules', '.bin', 'pnpm'), join(root, 'node_modules', '.bin', 'pnpm')].find(existsSync) ?? 'pnpm';
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const changesetBin = join(root, 'node_modules', '@changesets', 'cli', 'bin.js');
+
+/** Deletes the sample's keys (record metadata included) from the shared Redis: only its own namespace. */
+async function purgeRedisNamespace(url, namespace) {
+  const { connectRedis } = await import('./services/resp.mjs');
+  const client = await connectRedis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.call('SCAN', cursor, 'MATCH', `*${namespace}*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) await client.call('DEL', key);
+    } while (cursor !== '0');
+  } finally {
+    client.close();
+  }
+}
+
+/** Deletes the sample's Kafka topic, with the kafkajs the clean project installed. */
+async function deleteSampleTopic(app, topic) {
+  const { Kafka, logLevel } = createRequire(join(app, 'package.json'))('kafkajs');
+  const brokers = (process.env.MOTIFS_KAFKA_BROKERS || '127.0.0.1:9092').split(',');
+  const admin = new Kafka({ brokers, clientId: 'motifs-release-dry', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existing = (await admin.listTopics()).filter((t) => t === topic || t === `${topic}.dlq`);
+    if (existing.length) await admin.deleteTopics({ topics: existing, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 /** Every workspace package dir (packages/*, examples/*, tools/*) with its manifest. */
 function workspaceDirs() {
@@ -116,10 +147,16 @@ try {
     kafka: services || process.env.MOTIFS_KAFKA_AVAILABLE === '1',
   };
   step(`running the seed sample on the memory kinds${withServices.redis ? ' + Redis' : ''}${withServices.kafka ? ' + Kafka' : ''}`);
-  run(process.execPath, [join(app, 'out', 'sample.js')], {
-    cwd: app,
-    env: { ...process.env, SAMPLE_REDIS: withServices.redis ? '1' : '', SAMPLE_KAFKA: withServices.kafka ? '1' : '' },
-  });
+  const sampleNs = `motifs-release-dry-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    run(process.execPath, [join(app, 'out', 'sample.js')], {
+      cwd: app,
+      env: { ...process.env, SAMPLE_NS: sampleNs, SAMPLE_REDIS: withServices.redis ? '1' : '', SAMPLE_KAFKA: withServices.kafka ? '1' : '' },
+    });
+  } finally {
+    if (withServices.redis) await purgeRedisNamespace(process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379', sampleNs);
+    if (withServices.kafka) await deleteSampleTopic(app, sampleNs);
+  }
 
   step('bundling core + cacher-memory from the installed tarballs (tree-shaking as a user gets it)');
   const { build } = await import('esbuild');
@@ -228,7 +265,7 @@ function check(ok: unknown, what: string): void {
 }
 
 const loaded = () => Object.keys(createRequire(import.meta.url).cache);
-const ns = 'motifs-release-dry-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 8);
+const ns = process.env.SAMPLE_NS || 'motifs-release-dry-' + Date.now().toString(36);
 
 async function main() {
   const app = express();

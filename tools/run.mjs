@@ -123,6 +123,8 @@ async function test() {
   try {
     log('test suites, unit and integration, on Node ' + process.version);
     code = nx(['run-many', '-t', 'test', '--parallel=1'], serviceEnv(status), { allowFailure: true }) || code;
+    log('release dry run (packed tarballs installed outside the workspace) and tree-shaking budget');
+    code = nx(['run-many', '-t', 'treeshake', 'release:dry', '--projects=motifs', '--parallel=1'], serviceEnv(status), { allowFailure: true }) || code;
     const servicesTests = join(root, 'tools', 'services', 'test');
     if (existsSync(servicesTests)) {
       log('tools/services tests (node:test)');

@@ -10,6 +10,8 @@ import {
   type RunningServer,
 } from '../src/index.js';
 import { collector, http, recordingLogger } from './http.js';
+import { deleteTopics } from './kafka-cleanup.js';
+import { purgeNamespace } from './redis-cleanup.js';
 import { apiScenarios } from './scenarios.js';
 
 const api = { describe, it };
@@ -52,6 +54,8 @@ describeWithService(api, 'redis', 'contacts-api on Redis', () => {
       for (const id of created) await server.motifs.repo.delete_(id);
       await server.motifs.cacher.delItemsLike('contacts/');
       await server.close();
+      await purgeNamespace(redisUrl(), ns);
+      await deleteTopics(kafkaBrokers(), [`${ns}-mars`]);
     }, TIMEOUT);
 
     apiScenarios(() => ({ url: server.url, nextMessage: messages.next, lastName: `Lovelace-${ns}` }), TIMEOUT);
@@ -64,8 +68,15 @@ describeWithService(api, 'redis', 'contacts-api on Redis', () => {
   });
 
   describeWithService(api, 'kafka', 'contacts-api when Redis fails', () => {
+    const namespaces: string[] = [];
+    afterAll(async () => {
+      for (const ns of namespaces) await purgeNamespace(redisUrl(), ns);
+      await deleteTopics(kafkaBrokers(), namespaces.map((ns) => `${ns}-mars`));
+    });
+
     it('answers 503 without driver details when Redis is down, leaving nothing written', async () => {
       const ns = uniqueNamespace('contacts-api');
+      namespaces.push(ns);
       const server = await startServer({ ...redisConfig(ns), redisUrl: DEAD_REDIS }, { logger: recordingLogger() });
       try {
         const post = await http(server.url, 'POST', '/contacts', { firstName: 'Ada', lastName: `Down-${ns}`, dob: '1815-12-10' });
@@ -89,6 +100,7 @@ describeWithService(api, 'redis', 'contacts-api on Redis', () => {
 
     it('refuses writes with 503 and changes nothing when only the cache is down, while reads still work', async () => {
       const ns = uniqueNamespace('contacts-api');
+      namespaces.push(ns);
       const config = redisConfig(ns);
       const motifs = await openContactsMotifs(config);
       await motifs.cacher.close();

@@ -12,7 +12,9 @@ describeWithService({ describe, it }, 'kafka', 'listener-kafka contract', () => 
       testTimeoutMs: 90_000,
       waitMs: 45_000,
       newChannel: ({ partitions }) => bed.channel(partitions),
-      cleanup: () => bed.cleanup(),
+      cleanup: async () => {
+        await bed.cleanup();
+      },
     },
   );
 });

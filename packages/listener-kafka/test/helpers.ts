@@ -1,14 +1,32 @@
 import { type ListenerContractChannel, kafkaBrokers, uniqueNamespace } from '@motifs/test-suite';
 import { textCodec } from '@motifs/core';
+import { type Socket, connect } from 'node:net';
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka as KafkaClient, Producer } from 'kafkajs';
 import { createKafkaListener, createKafkaPublisher } from '../src/index.js';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
 
-/** Topics, clients and a raw producer for one integration suite; `cleanup()` deletes every topic it made. */
+/**
+ * Topics, clients and a raw producer for one integration suite; `cleanup()` deletes every topic it
+ * made and closes whatever broker sockets kafkajs left open.
+ */
 export class KafkaTestBed {
-  readonly client: KafkaClient = new Kafka({ clientId: 'motifs-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  /** Every socket the test client opened and that is not closed yet. */
+  private readonly sockets = new Set<Socket>();
+  readonly client: KafkaClient = new Kafka({
+    clientId: 'motifs-test',
+    brokers: kafkaBrokers(),
+    logLevel: logLevel.NOTHING,
+    // kafkajs's own factory (plain TCP, keep-alive), plus tracking so leaks can be counted.
+    socketFactory: ({ host, port, onConnect }) => {
+      const socket = connect({ host, port }, onConnect);
+      socket.setKeepAlive(true, 60_000);
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      return socket;
+    },
+  });
   private admin: Admin | undefined;
   private raw: Producer | undefined;
   private readonly topics: string[] = [];
@@ -63,11 +81,20 @@ export class KafkaTestBed {
     };
   }
 
-  async cleanup(): Promise<void> {
+  /**
+   * Disconnects the bed's own clients, deletes its topics, then destroys the broker sockets kafkajs
+   * still holds open (now and then one survives `disconnect()`, e.g. after a broker restart), so the
+   * test process can exit. Returns how many there were.
+   */
+  async cleanup(): Promise<number> {
     await this.raw?.disconnect().catch(() => undefined);
     if (this.admin) {
       if (this.topics.length) await this.admin.deleteTopics({ topics: this.topics.splice(0) }).catch(() => undefined);
       await this.admin.disconnect().catch(() => undefined);
     }
+    const leftover = [...this.sockets].filter((s) => !s.destroyed);
+    for (const socket of leftover) socket.destroy();
+    this.sockets.clear();
+    return leftover.length;
   }
 }

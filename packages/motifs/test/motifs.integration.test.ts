@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { describeWithService, kafkaBrokers, redisUrl, uniqueNamespace } from '@motifs/test-suite';
 import { isMotifsError, makeCacher, makeListener, makePublisher, makeRepo, type IBaseDto } from '../src/index.js';
+import { deleteTopics } from './kafka-cleanup.js';
+import { purgeNamespace } from './redis-cleanup.js';
 
 const api = { describe, it };
 
@@ -9,6 +11,7 @@ describeWithService(api, 'redis', 'motifs (umbrella) on Redis', () => {
   const closers: { close(): Promise<void> }[] = [];
   afterAll(async () => {
     await Promise.all(closers.map((m) => m.close()));
+    await purgeNamespace(redisUrl(), ns);
   });
 
   it('builds the redis cacher and repo from the umbrella alone', async () => {
@@ -47,6 +50,7 @@ describeWithService(api, 'kafka', 'motifs (umbrella) on Kafka', () => {
       await expect(received).resolves.toEqual({ n: 7 });
     } finally {
       await Promise.all([listener.close(), publisher.close()]);
+      await deleteTopics(kafkaBrokers(), [topic]);
     }
   }, 90_000);
 });

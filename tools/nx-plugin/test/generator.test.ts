@@ -20,7 +20,7 @@ describe('adapter generator', () => {
       name: '@motifs/cacher-memcached',
       type: 'module',
       sideEffects: false,
-      peerDependencies: { '@motifs/core': 'workspace:^' },
+      peerDependencies: { '@motifs/core': 'workspace:>=0.1.0 <1.0.0' },
       dependencies: { memjs: 'latest' },
     });
     expect(Object.keys(pkg.exports['.'])[0]).toBe('types');
