@@ -7,5 +7,8 @@ const jestBin = fileURLToPath(new URL('../../node_modules/jest/bin/jest.js', imp
 const node = process.env.MOTIFS_NODE_BIN || process.execPath;
 const args = ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', jestBin, ...process.argv.slice(2)];
 if (process.env.CI === 'true' && !args.includes('--ci')) args.push('--ci');
-const result = spawnSync(node, args, { stdio: 'inherit', env: process.env });
+// pnpm's bin shims export NODE_PATH=<store>/node_modules, which makes every hoisted package
+// resolvable; tests must resolve as a user's plain `node` would, so it is dropped.
+const { NODE_PATH: _ignored, ...env } = process.env;
+const result = spawnSync(node, args, { stdio: 'inherit', env });
 process.exit(result.status ?? 1);
