@@ -3,7 +3,7 @@
 // and npm: pnpm is installed into .motifs/tooling on first use, dependencies are installed when the
 // lockfile changed, and what the command needs is built through nx (cached).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -112,8 +112,35 @@ function ltsNode() {
   return bin;
 }
 
+const resultsDir = join(root, '.motifs', 'test-results');
+
+/** Sums the JSON results jest and vitest wrote, and node:test's TAP counts, for one closing line. */
+function summarize() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const file of existsSync(resultsDir) ? readdirSync(resultsDir) : []) {
+    const text = readFileSync(join(resultsDir, file), 'utf8');
+    if (file.endsWith('.json')) {
+      const r = JSON.parse(text);
+      passed += r.numPassedTests ?? 0;
+      failed += (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0);
+      skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    } else if (file.endsWith('.tap')) {
+      const count = (label) => Number(text.match(new RegExp(`^# ${label} (\\d+)$`, 'm'))?.[1] ?? 0);
+      passed += count('pass');
+      failed += count('fail') + count('cancelled');
+      skipped += count('skipped') + count('todo');
+    }
+  }
+  return { passed, failed, skipped };
+}
+
 async function test() {
   ensureInstalled();
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+  process.env.MOTIFS_TEST_RESULTS_DIR = resultsDir;
   log('build, typecheck, lint and package lint (nx, cached)');
   nx(['run-many', '-t', 'build', 'typecheck', 'lint', 'lint:package']);
   log('starting services (tools/services up)');
@@ -130,14 +157,17 @@ async function test() {
       log('tools/services tests (node:test)');
       // Explicit files: `node --test <dir>` means different things on Node 20 and 22+.
       const files = readdirSync(servicesTests).filter((f) => f.endsWith('.test.mjs')).map((f) => join(servicesTests, f));
-      code = run(process.execPath, ['--test', ...files], { allowFailure: true, env: serviceEnv(status) }) || code;
+      const tap = join(resultsDir, 'services.tap');
+      code = run(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+        '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { allowFailure: true, env: serviceEnv(status) }) || code;
     }
     const node24 = process.env.MOTIFS_SKIP_LTS === '1' ? undefined : ltsNode();
     if (node24) {
       const version = spawnSync(node24, ['--version'], { encoding: 'utf8' }).stdout.trim();
       log(`unit suites again on Node ${version}`);
       code = run(node24, ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', join(root, 'node_modules', 'jest', 'bin', 'jest.js'),
-        '--config', join(root, 'jest.config.mjs'), '--testPathIgnorePatterns', '\\.integration\\.test\\.ts$', ...(CI ? ['--ci'] : [])],
+        '--config', join(root, 'jest.config.mjs'), '--testPathIgnorePatterns', '\\.integration\\.test\\.ts$', ...(CI ? ['--ci'] : []),
+        '--json', `--outputFile=${join(resultsDir, 'jest-node24-unit.json')}`],
       { allowFailure: true }) || code;
     } else {
       console.log('!!! unit suites on the current LTS Node were SKIPPED: node@24 could not be installed !!!');
@@ -148,7 +178,11 @@ async function test() {
   for (const [name, s] of skipped) {
     console.log(`\n!!! motifs: integration suites for ${name} were SKIPPED: ${s.reason} !!!`);
   }
+  const total = summarize();
   log(code === 0 ? 'all tests passed' : 'tests FAILED');
+  // One plain closing line with the counts of every runner above (jest, vitest, node:test).
+  console.log(`motifs: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  if (total.passed === 0) code = code || 1;
   process.exit(code);
 }
 

@@ -10,8 +10,7 @@ import {
   type RunningServer,
 } from '../src/index.js';
 import { collector, http, recordingLogger } from './http.js';
-import { deleteTopics } from './kafka-cleanup.js';
-import { purgeNamespace } from './redis-cleanup.js';
+import { deleteTopics, purgeNamespace } from '../../../tools/jest/cleanup.js';
 import { apiScenarios } from './scenarios.js';
 
 const api = { describe, it };

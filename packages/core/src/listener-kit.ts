@@ -379,6 +379,20 @@ export class MessageDispatcher<T> {
   }
 
   /**
+   * Throws (after reporting it) unless a message handler is registered: listening without one
+   * would acknowledge messages unread. Both adapters call it first thing in `listen()`.
+   * @throws MotifsErrorValidation
+   */
+  async requireMessageHandler(): Promise<void> {
+    if (this.hasMessageHandlers) return;
+    const err = new MotifsErrorValidation('register an onMessage handler before listen(), or messages would be acknowledged unread', {
+      issues: [{ path: ['onMessage'], message: 'required before listen()' }],
+    });
+    await this.reportError(err);
+    throw err;
+  }
+
+  /**
    * Hands `err` to every `onError` handler and emits it as `error` on `em`. With neither, it is
    * written to stderr: an error is never dropped silently.
    */

@@ -6,7 +6,6 @@ import {
   MessageDispatcher,
   MotifsErrorTimeout,
   MotifsErrorUnavailable,
-  MotifsErrorValidation,
   type ResolvedRetryPolicy,
   backoffMs,
   closedError,
@@ -110,13 +109,7 @@ export class KafkaListener<T = unknown> implements IListener<T> {
    */
   readonly listen: () => Promise<void> = shareOnce(async () => {
     if (this.closed) throw closedError('listener', this.channelId);
-    if (!this.dispatcher.hasMessageHandlers) {
-      const err = new MotifsErrorValidation('register an onMessage handler before listen(), or messages would be acknowledged unread', {
-        issues: [{ path: ['onMessage'], message: 'required before listen()' }],
-      });
-      await this.dispatcher.reportError(err);
-      throw err;
-    }
+    await this.dispatcher.requireMessageHandler();
     try {
       await this.start();
     } catch (cause) {

@@ -3,7 +3,6 @@ import {
   type IListenerErrorHandler,
   type IListenerMessageHandler,
   MessageDispatcher,
-  MotifsErrorValidation,
   type ResolvedRetryPolicy,
   backoffMs,
   closedError,
@@ -93,13 +92,7 @@ export class MemoryListener<T = unknown> implements IListener<T> {
    */
   readonly listen: () => Promise<void> = shareOnce(async () => {
     if (this.closed) throw closedError('listener', this.channelId);
-    if (!this.dispatcher.hasMessageHandlers) {
-      const err = new MotifsErrorValidation('register an onMessage handler before listen(), or messages would be acknowledged unread', {
-        issues: [{ path: ['onMessage'], message: 'required before listen()' }],
-      });
-      await this.dispatcher.reportError(err);
-      throw err;
-    }
+    await this.dispatcher.requireMessageHandler();
     this.group = this.channel.group(this.groupId, this.fromBeginning);
     this.group.join(this.member);
     emitSafe(this.em, 'listening', { channelId: this.channelId, groupId: this.groupId });

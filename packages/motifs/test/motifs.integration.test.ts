@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { describeWithService, kafkaBrokers, redisUrl, uniqueNamespace } from '@motifs/test-suite';
 import { isMotifsError, makeCacher, makeListener, makePublisher, makeRepo, type IBaseDto } from '../src/index.js';
-import { deleteTopics } from './kafka-cleanup.js';
-import { purgeNamespace } from './redis-cleanup.js';
+import { deleteTopics, purgeNamespace } from '../../../tools/jest/cleanup.js';
 
 const api = { describe, it };
 

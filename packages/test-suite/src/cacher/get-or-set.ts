@@ -215,8 +215,8 @@ export function eventsGroup({ api, open, capabilities }: CacherSuiteContext): vo
       expect(await cacher.getItem('k')).toBe(1);
     });
 
-    (capabilities.expireEvents ? it : it.skip ?? it)('emits expire when a key\'s time is up', async () => {
-      if (!capabilities.expireEvents) return;
+    // Only adapters that declare the capability get this test (Redis needs keyspace notifications).
+    if (capabilities.expireEvents) it('emits expire when a key\'s time is up', async () => {
       const cacher = await open();
       const expired = cacher.em.once('expire');
       await cacher.setItem('short', 1, 20);
