@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { describeWithService, listenerContractSuite } from '@motifs/test-suite';
+import { describeWithService, listenerContract } from '@motifs/test-suite';
 import { KafkaTestBed } from './helpers.js';
 
 const bed = new KafkaTestBed();
 
 describeWithService({ describe, it }, 'kafka', 'listener-kafka contract', () => {
-  listenerContractSuite(
+  listenerContract(
     { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
     {
       name: 'kafka',

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { textCodec } from '@motifs/core';
-import { listenerContractSuite, uniqueNamespace } from '@motifs/test-suite';
+import { listenerContract, uniqueNamespace } from '@motifs/test-suite';
 import { MemoryChannelHub, createMemoryListener, createMemoryPublisher } from '../src/index.js';
 
 const hub = new MemoryChannelHub();
 
-listenerContractSuite(
+listenerContract(
   { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
   {
     name: 'memory',

@@ -31,7 +31,10 @@ describe('adapter generator', () => {
     const source = tree.read('packages/cacher-memcached/src/cacher.ts', 'utf-8')!;
     expect(source).toContain("interface CacherKinds");
     expect(source).toContain("'memcached': MemcachedOptions");
-    expect(tree.read('packages/cacher-memcached/test/contract.test.ts', 'utf-8')).toContain('cacherContract');
+    const contract = tree.read('packages/cacher-memcached/test/contract.test.ts', 'utf-8')!;
+    expect(contract).toContain("cacherContract(api, {");
+    expect(contract).toContain("createCacher({ kind: 'memcached', namespace })");
+    expect(contract).not.toContain('makeRepo');
   });
 
   it('uses the motif to pick the interface and factory', async () => {
@@ -40,6 +43,7 @@ describe('adapter generator', () => {
     const source = tree.read('packages/repo-postgres/src/repo.ts', 'utf-8')!;
     expect(source).toContain('Promise<IRepo>');
     expect(source).toContain('export async function createRepo');
+    expect(tree.read('packages/repo-postgres/test/contract.test.ts', 'utf-8')).toContain("makeRepo: async (options) => createRepo({ kind: 'postgres', ...options })");
   });
 
   it.each(['memcached', 'cache-x', 'Cacher-X', ''])('rejects the name %j', async (name) => {

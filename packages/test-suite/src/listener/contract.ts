@@ -12,9 +12,9 @@ const fastRetry = { attempts: 3, initialBackoffMs: 10, factor: 2, maxBackoffMs: 
 /**
  * The Listener contract: every channel adapter (memory, Kafka, ...) must pass it unchanged.
  * @example
- * listenerContractSuite({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, memoryFactory);
+ * listenerContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, memoryFactory);
  */
-export function listenerContractSuite(api: TestApi, factory: ListenerContractFactory): void {
+export function listenerContract(api: TestApi, factory: ListenerContractFactory): void {
   const { describe, it, expect, afterEach, afterAll } = api;
   const timeout = factory.testTimeoutMs ?? 30_000;
   const waitMs = factory.waitMs ?? 20_000;
