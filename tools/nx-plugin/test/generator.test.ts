@@ -41,7 +41,7 @@ describe('adapter generator', () => {
     const tree = workspace();
     await generator(tree, { name: 'repo-postgres' });
     const source = tree.read('packages/repo-postgres/src/repo.ts', 'utf-8')!;
-    expect(source).toContain('Promise<IRepo>');
+    expect(source).toContain('Promise<IRepo<T>>');
     expect(source).toContain('export async function createRepo');
     expect(tree.read('packages/repo-postgres/test/contract.test.ts', 'utf-8')).toContain("makeRepo: async (options) => createRepo({ kind: 'postgres', ...options })");
   });
