@@ -450,17 +450,27 @@ export class MessageDispatcher<T> {
         return this.retry(raw, value, ctx, [handlers[0]!], [err], signal);
       }
     }
-    const failed: IListenerMessageHandler<T>[] = [];
+    const first = await this.runHandlers(handlers, value, ctx);
+    return first.failing.length === 0 ? 'done' : this.retry(raw, value, ctx, first.failing, first.errors, signal);
+  }
+
+  /** Runs `handlers` in order; returns those that threw, with their errors, in the same order. */
+  private async runHandlers(
+    handlers: readonly IListenerMessageHandler<T>[],
+    value: T,
+    ctx: MessageContext,
+  ): Promise<{ failing: IListenerMessageHandler<T>[]; errors: unknown[] }> {
+    const failing: IListenerMessageHandler<T>[] = [];
     const errors: unknown[] = [];
     for (const handler of handlers) {
       try {
         await handler(value, ctx);
       } catch (err) {
-        failed.push(handler);
+        failing.push(handler);
         errors.push(err);
       }
     }
-    return failed.length === 0 ? 'done' : this.retry(raw, value, ctx, failed, errors, signal);
+    return { failing, errors };
   }
 
   /** Re-runs only the handlers that failed, so one that succeeded does not see the message twice. */
@@ -488,19 +498,8 @@ export class MessageDispatcher<T> {
       if (signal?.aborted) return 'redeliver';
       // A fresh context per attempt: a handler that kept the previous one does not see it change.
       ctx = { ...ctx, attempt };
-      const stillFailing: IListenerMessageHandler<T>[] = [];
-      const stillErrors: unknown[] = [];
-      for (const handler of failing) {
-        try {
-          await handler(value, ctx);
-        } catch (err) {
-          stillFailing.push(handler);
-          stillErrors.push(err);
-        }
-      }
-      if (stillFailing.length === 0) return 'done';
-      failing = stillFailing;
-      errors = stillErrors;
+      ({ failing, errors } = await this.runHandlers(failing, value, ctx));
+      if (failing.length === 0) return 'done';
     }
     const last = errors[0];
     const err = new MotifsErrorHandlerFailed(
