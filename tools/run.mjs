@@ -172,6 +172,13 @@ async function test() {
     } else {
       console.log('!!! unit suites on the current LTS Node were SKIPPED: node@24 could not be installed !!!');
     }
+    if (process.env.MOTIFS_SKIP_CHAOS === '1') {
+      console.log('!!! chaos suite SKIPPED (MOTIFS_SKIP_CHAOS=1) !!!');
+    } else {
+      log('chaos suite (tools/chaos: each experiment on its own redis-server / broker, time-bounded)');
+      code = run(process.execPath, [join(root, 'tools', 'chaos', 'run.mjs'), '--tap', join(resultsDir, 'chaos.tap')],
+        { allowFailure: true, env: serviceEnv(status) }) || code;
+    }
   } finally {
     if (CI) await services.down(); // stops only what tools/services started
   }
@@ -225,11 +232,16 @@ switch (command) {
     nx(['run-many', '-t', 'build']);
     run(process.execPath, [join(root, 'tools', 'bench', 'run.mjs'), ...rest]);
     break;
+  case 'chaos':
+    ensureInstalled();
+    nx(['run-many', '-t', 'build']);
+    run(process.execPath, [join(root, 'tools', 'chaos', 'run.mjs'), ...rest]);
+    break;
   case 'exec':
     ensureInstalled();
     run(pnpmBin, ['exec', ...rest]);
     break;
   default:
-    console.error('usage: node tools/run.mjs test|start|build|bench|exec <cmd>');
+    console.error('usage: node tools/run.mjs test|start|build|bench|chaos|exec <cmd>');
     process.exit(2);
 }

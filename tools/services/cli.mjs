@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// node tools/services/cli.mjs up|down|status [--only redis|kafka]
+// node tools/services/cli.mjs up|down|status [--only redis|kafka|kafka-cluster]
 // Node built-ins only: CI runs this before `pnpm install`.
-import { down, isCI, resultFile, SERVICES, status, unavailable, up } from './index.mjs';
+import { clusterDown, clusterStatus, clusterUp, down, isCI, ON_DEMAND_SERVICES, resultFile, SERVICES, status, unavailable, up } from './index.mjs';
 import { redactUrl } from './resp.mjs';
 
-const USAGE = 'usage: node tools/services/cli.mjs up|down|status [--only redis|kafka]';
+const USAGE = 'usage: node tools/services/cli.mjs up|down|status [--only redis|kafka|kafka-cluster]';
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
@@ -16,7 +16,8 @@ function parseArgs(argv) {
     else throw new Error(`unexpected argument "${arg}"\n${USAGE}`);
   }
   if (!['up', 'down', 'status'].includes(command)) throw new Error(USAGE);
-  if (only !== null && !SERVICES.includes(only)) throw new Error(`--only expects one of ${SERVICES.join(', ')}\n${USAGE}`);
+  const known = [...SERVICES, ...ON_DEMAND_SERVICES];
+  if (only !== null && !known.includes(only)) throw new Error(`--only expects one of ${known.join(', ')}\n${USAGE}`);
   return { command, only };
 }
 
@@ -28,8 +29,23 @@ function printStatus(result) {
   }
 }
 
+/** The 3-node cluster for failover tests: its own state (.motifs/kafka-cluster), not in services.json. */
+async function cluster(command) {
+  const log = (line) => console.log(`motifs services: ${line}`);
+  const fn = { up: clusterUp, down: clusterDown, status: clusterStatus }[command];
+  const s = await fn({ log });
+  const nodes = (s.nodes ?? []).map((n) => `${n.id}:${n.pid ? `pid ${n.pid}` : 'down'}`).join(' ');
+  const state = command === 'down' ? 'down' : s.available ? 'up' : 'down';
+  console.log(`  kafka-cluster ${state.padEnd(5)} ${s.brokers ?? ''}  ${s.available ? `${s.startedByUs ? 'started by motifs' : 'not started by motifs'}, nodes ${nodes}` : (s.reason ?? '')}`);
+  if (command === 'up' && !s.available) {
+    console.error(`motifs services: kafka-cluster could not be started: ${s.reason}`);
+    process.exitCode = 1;
+  }
+}
+
 async function main() {
   const { command, only } = parseArgs(process.argv.slice(2));
+  if (only === 'kafka-cluster') return cluster(command);
   if (command === 'status') return printStatus(await status({ only }));
   if (command === 'down') return printStatus(await down({ only }));
 

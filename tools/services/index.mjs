@@ -2,10 +2,14 @@
 // Every function resolves to the same shape that `up` writes to .motifs/services.json.
 import { join } from 'node:path';
 import { kafkaDown, kafkaStatus, kafkaUp } from './kafka.mjs';
+import { clusterDown } from './kafka-cluster.mjs';
 import { redisDown, redisStatus, redisUp } from './redis.mjs';
 import { repoRoot, seconds, stateDir, withLock, writeJson } from './util.mjs';
 
 export const SERVICES = ['redis', 'kafka'];
+/** Started only when asked for by name (`up --only kafka-cluster`), never by a plain `up`. */
+export const ON_DEMAND_SERVICES = ['kafka-cluster'];
+export { DEFAULT_CLUSTER_BROKERS, clusterDown, clusterKillNode, clusterLayout, clusterStartNode, clusterStatus, clusterUp } from './kafka-cluster.mjs';
 const impl = {
   redis: { up: redisUp, down: redisDown, status: redisStatus },
   kafka: { up: kafkaUp, down: kafkaDown, status: kafkaStatus },
@@ -58,6 +62,8 @@ export async function down(opts) {
   const o = options(opts);
   return withLock(lockDir(o.root, o.env), async () => {
     for (const name of SERVICES) if (!o.only || o.only === name) await impl[name].down(o);
+    // A failover suite that died mid-run may leave the 3-node cluster behind: a plain `down` stops it too.
+    if (!o.only) await clusterDown(o);
     const result = await status(o);
     writeJson(resultFile(o.root, o.env), result);
     return result;

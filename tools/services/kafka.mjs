@@ -72,7 +72,8 @@ function serverProperties(p, host, port) {
   return `${Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
 }
 
-const log4j = (level) =>
+/** log4j2 config for a broker we start (also used by kafka-cluster.mjs). */
+export const log4j = (level) =>
   [
     'status = error',
     'appender.out.type = Console',

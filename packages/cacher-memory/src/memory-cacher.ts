@@ -10,22 +10,10 @@ import {
 } from '@motifs/core';
 import type { MemoryCacherOptions } from './options.js';
 
-/**
- * node-cache keeps entries in a plain object, where keys such as `__proto__` or `constructor` would
- * meet Object.prototype. Those keys, and keys starting with `$`, are stored as `$` + key; every
- * other key is stored as it is (a lookup then needs no new string). The mapping is one-to-one.
- */
-const MARK = '$';
-const MARK_CODE = 36;
-const PROTO_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-function storeKey(fullKey: string): string {
-  return fullKey.charCodeAt(0) === MARK_CODE || PROTO_NAMES.has(fullKey) ? MARK + fullKey : fullKey;
-}
-
-function fullKeyOf(stored: string): string {
-  return stored.charCodeAt(0) === MARK_CODE ? stored.slice(1) : stored;
-}
+// node-cache keeps entries in a plain object, where a key such as `__proto__` would meet
+// Object.prototype. Every full key starts with the cacher marker (`motifs:cache:`, see core
+// `key-layout.ts`), so none can, and full keys are stored as they are. A shared node-cache may hold
+// other keys too: every listing and deletion only looks at keys under this cacher's prefix.
 
 /** An entry kept past its expiry for stale-while-revalidate. */
 class StaleBox {
@@ -60,7 +48,7 @@ export class MemoryCacher extends CacherBase<unknown> {
   private readonly ownsCache: boolean;
   private readonly maxKeys: number;
   private readonly onExpired = (key: string): void => {
-    if (typeof key === 'string') this.notifyExpired(fullKeyOf(key));
+    if (typeof key === 'string') this.notifyExpired(key);
   };
 
   constructor(options: MemoryCacherOptions & { namespace?: string } = {}) {
@@ -73,7 +61,7 @@ export class MemoryCacher extends CacherBase<unknown> {
   }
 
   protected readEntry(fullKey: string): unknown {
-    const stored: unknown = this.cache.get(storeKey(fullKey));
+    const stored: unknown = this.cache.get(fullKey);
     if (stored === undefined) return undefined;
     if (stored instanceof StaleBox) {
       const copy = copyJson(stored.value);
@@ -92,32 +80,29 @@ export class MemoryCacher extends CacherBase<unknown> {
   }
 
   protected writeEntry(fullKey: string, tree: unknown, expiryMs: number, staleMs: number): void {
-    const key = storeKey(fullKey);
-    this.makeRoomFor(key);
+    this.makeRoomFor(fullKey);
     if (staleMs > 0 && expiryMs !== Infinity) {
       const physical = expiryMs + staleMs;
-      this.cache.set(key, new StaleBox(tree, Date.now() + expiryMs), physical === Infinity ? 0 : physical / 1000);
+      this.cache.set(fullKey, new StaleBox(tree, Date.now() + expiryMs), physical === Infinity ? 0 : physical / 1000);
     } else {
-      this.cache.set(key, tree, expiryMs === Infinity ? 0 : expiryMs / 1000);
+      this.cache.set(fullKey, tree, expiryMs === Infinity ? 0 : expiryMs / 1000);
     }
   }
 
   protected deleteEntry(fullKey: string): boolean {
-    const key = storeKey(fullKey);
     // has() drops an entry whose time is up, so an expired key reports false as on Redis.
-    return this.cache.has(key) && this.cache.del(key) > 0;
+    return this.cache.has(fullKey) && this.cache.del(fullKey) > 0;
   }
 
   protected hasEntry(fullKey: string): boolean {
-    return this.isFresh(this.cache.get(storeKey(fullKey)));
+    return this.isFresh(this.cache.get(fullKey));
   }
 
   protected readEntries(fullPrefix: string): [string, unknown][] {
     const out: [string, unknown][] = [];
-    for (const key of this.cache.keys()) {
-      const fullKey = fullKeyOf(key);
+    for (const fullKey of this.cache.keys()) {
       if (!fullKey.startsWith(fullPrefix)) continue;
-      const stored: unknown = this.cache.get(key);
+      const stored: unknown = this.cache.get(fullKey);
       if (!this.isFresh(stored)) continue;
       out.push([fullKey, copyJson(stored instanceof StaleBox ? stored.value : stored)]);
     }
@@ -127,18 +112,16 @@ export class MemoryCacher extends CacherBase<unknown> {
   protected readKeys(fullPattern: string): string[] {
     const match = compileGlob(fullPattern);
     const out: string[] = [];
-    for (const key of this.cache.keys()) {
-      const fullKey = fullKeyOf(key);
-      if (fullKey.startsWith(this.prefix) && match(fullKey) && this.isFresh(this.cache.get(key))) out.push(fullKey);
+    for (const fullKey of this.cache.keys()) {
+      if (fullKey.startsWith(this.prefix) && match(fullKey) && this.isFresh(this.cache.get(fullKey))) out.push(fullKey);
     }
     return out;
   }
 
   protected deleteEntries(fullPrefix: string): string[] {
     const deleted: string[] = [];
-    for (const key of this.cache.keys()) {
-      const fullKey = fullKeyOf(key);
-      if (fullKey.startsWith(fullPrefix) && this.cache.has(key) && this.cache.del(key) > 0) deleted.push(fullKey);
+    for (const fullKey of this.cache.keys()) {
+      if (fullKey.startsWith(fullPrefix) && this.cache.has(fullKey) && this.cache.del(fullKey) > 0) deleted.push(fullKey);
     }
     return deleted;
   }

@@ -73,6 +73,29 @@ describe('without a namespace', () => {
   });
 });
 
+describe('a node-cache shared with other code', () => {
+  it('a cacher without a namespace lists, reads and deletes only its own entries', async () => {
+    const cache = new NodeCache({ useClones: false, checkperiod: 0 });
+    cache.set('other-app:config', { owner: 'other' });
+    cache.set('$raw', 'x');
+    cache.set('motifs:cache:ns:k', 'a namespaced cacher\'s entry');
+    const before = cache.keys().sort();
+    const cacher = track(createMemoryCacher({ cache }));
+    try {
+      await cacher.setItem('mine', 1, 60_000);
+      expect(await cacher.getKeys('*')).toEqual(['mine']);
+      expect(await cacher.getItemsLike('')).toEqual({ mine: 1 });
+      await expect(cacher.getItem('other-app:config')).rejects.toMatchObject({ code: 'MOTIFS_NOT_FOUND' });
+      expect(await cacher.delItem('$raw')).toBe(false);
+      expect(await cacher.delItemsLike('')).toBe(1);
+      expect(cache.keys().sort()).toEqual(before);
+      expect(cache.get('other-app:config')).toEqual({ owner: 'other' });
+    } finally {
+      cache.close();
+    }
+  });
+});
+
 describe('options', () => {
   it.each([
     [{ maxKeys: 0 }],
@@ -103,7 +126,7 @@ describe('resources', () => {
     const cacher = createMemoryCacher({ cache, namespace: 'ns' });
     await cacher.setItem('k', 1, 60_000);
     await cacher.close();
-    expect(cache.keys()).toEqual(['ns:k']);
+    expect(cache.keys()).toEqual(['motifs:cache:ns:k']);
     expect(cache.listenerCount('expired')).toBe(0);
     cache.close();
   });

@@ -3,6 +3,7 @@ import {
   MotifsErrorConflict,
   MotifsErrorTimeout,
   MotifsErrorUnavailable,
+  asOutcomeUnknown,
   isMotifsError,
 } from '@motifs/core';
 
@@ -19,9 +20,21 @@ const AUTH_REPLIES = new Set(['NOAUTH', 'WRONGPASS', 'NOPERM']);
  * Maps an ioredis or Redis reply error to the motifs error a caller can act on:
  * no answer in time → `MotifsErrorTimeout`; cannot connect, connection lost, server busy,
  * bad credentials → `MotifsErrorUnavailable`; a key holding another type → `MotifsErrorConflict`.
+ * For a `write` whose command may have been sent, a timeout or lost connection is also
+ * `outcomeUnknown`; it stays retryable, as every cacher write is idempotent (see the README).
+ * Motifs errors pass through unchanged.
  */
-export function toMotifsError(error: unknown): MotifsError {
+export function toMotifsError(error: unknown, write = false): MotifsError {
   if (isMotifsError(error)) return error;
+  const mapped = mapError(error);
+  const message = (error as { message?: unknown } | null)?.message;
+  // ioredis refuses to send while disconnected (no offline queue): such a write never left.
+  const unsent = typeof message === 'string' && message.startsWith("Stream isn't writeable");
+  if (write && !unsent && mapped.retryable && isMotifsError(mapped, 'MOTIFS_UNAVAILABLE')) return asOutcomeUnknown(mapped, { retryable: true });
+  return mapped;
+}
+
+function mapError(error: unknown): MotifsError {
   const e = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown };
   const message = typeof e.message === 'string' ? e.message : String(error);
   const code = typeof e.code === 'string' ? e.code : '';

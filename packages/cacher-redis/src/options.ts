@@ -1,8 +1,12 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import type { CacherBaseOptions } from '@motifs/core';
+import type { CacherBaseOptions, RedisReconnectOptions } from '@motifs/core';
 
-/** Options of the Redis cacher (`makeCacher({ kind: 'redis', redis: { ... } })`). */
-export interface RedisCacherOptions {
+/**
+ * Options of the Redis cacher (`makeCacher({ kind: 'redis', redis: { ... } })`). The reconnect
+ * options (`connectTimeoutMs`, `reconnectMaxDelayMs`) and their defaults are the ones every Redis
+ * motif takes ({@link RedisReconnectOptions}).
+ */
+export interface RedisCacherOptions extends RedisReconnectOptions {
   /** `redis://[user:pass@]host:port[/db]` or `rediss://` for TLS. Default `redis://127.0.0.1:6379`. */
   url?: string;
   /**
@@ -12,10 +16,6 @@ export interface RedisCacherOptions {
   client?: Redis;
   /** Longest a call may take, waiting for the connection included, before it rejects. Default 2000 ms. */
   commandTimeoutMs?: number;
-  /** Longest wait for a TCP/TLS connection. Default 5000 ms. */
-  connectTimeoutMs?: number;
-  /** Longest pause between reconnection attempts while Redis is down. Default 1000 ms. */
-  reconnectMaxDelayMs?: number;
   /** TLS options (passed to ioredis / `tls.connect`); `rediss://` URLs turn TLS on as well. */
   tls?: RedisOptions['tls'];
   /** ACL user name. */

@@ -3,18 +3,20 @@ import {
   CacherBase,
   MotifsErrorUnavailable,
   MotifsErrorValidation,
+  REDIS_RECONNECT_DEFAULTS,
   STORED_HEAD_LENGTH,
   StaleValue,
   decodeStoredText,
   escapeGlob,
   isMotifsError,
   isStoredTextFresh,
+  redisReconnectDelayMs,
   wrapStaleText,
 } from '@motifs/core';
 import { toMotifsError } from './errors.js';
 import type { RedisCacherOptions } from './options.js';
 
-const DEFAULTS = { commandTimeoutMs: 2000, connectTimeoutMs: 5000, reconnectMaxDelayMs: 1000, scanCount: 1000 };
+const DEFAULTS = { commandTimeoutMs: 2000, ...REDIS_RECONNECT_DEFAULTS, scanCount: 1000 };
 
 function positive(value: unknown, path: string, issues: { path: string[]; message: string }[]): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
@@ -46,10 +48,6 @@ function within<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Pro
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
-
-const rethrow = (error: unknown): never => {
-  throw toMotifsError(error);
-};
 
 /**
  * The Redis cacher. Values are JSON strings written with their expiry in one `SET ... PX`;
@@ -108,7 +106,7 @@ export class RedisCacher extends CacherBase {
         commandTimeout: this.commandTimeoutMs,
         connectTimeout: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
         maxRetriesPerRequest: 0,
-        retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 10), reconnectMaxDelayMs),
+        retryStrategy: (times: number) => redisReconnectDelayMs(times, reconnectMaxDelayMs),
       });
       this.ownsClient = true;
       this.guard = false;
@@ -148,11 +146,11 @@ export class RedisCacher extends CacherBase {
       text = wrapStaleText(encoded, Date.now() + expiryMs);
       ttl = expiryMs + staleMs;
     }
-    await this.run((c) => (ttl === Infinity ? c.set(fullKey, text) : c.set(fullKey, text, 'PX', ttl)));
+    await this.run((c) => (ttl === Infinity ? c.set(fullKey, text) : c.set(fullKey, text, 'PX', ttl)), true);
   }
 
   protected async deleteEntry(fullKey: string): Promise<boolean> {
-    return (await this.run((c) => c.del(fullKey))) > 0;
+    return (await this.run((c) => c.del(fullKey), true)) > 0;
   }
 
   protected async hasEntry(fullKey: string): Promise<boolean> {
@@ -190,7 +188,7 @@ export class RedisCacher extends CacherBase {
   protected async deleteEntries(fullPrefix: string): Promise<string[]> {
     const pages: Promise<string[]>[] = [];
     await this.scan(`${escapeGlob(fullPrefix)}*`, (keys) => {
-      pages.push(this.pipeline(keys.map((k) => ['unlink', k])).then((counts) => keys.filter((_, i) => counts[i] === 1)));
+      pages.push(this.pipeline(keys.map((k) => ['unlink', k]), true).then((counts) => keys.filter((_, i) => counts[i] === 1)));
     });
     return (await Promise.all(pages)).flat();
   }
@@ -214,22 +212,30 @@ export class RedisCacher extends CacherBase {
     await within(ended, this.commandTimeoutMs, () => new Error('not ended')).catch(() => undefined);
   }
 
-  /** One command on a ready connection, bounded in time, with errors mapped to motifs errors. */
-  private run<T>(op: (client: Redis) => Promise<T>): Promise<T> {
-    if (this.client.status === 'ready' && !this.guard) return op(this.client).catch(rethrow);
-    const call = this.whenReady().then(() => op(this.client));
-    return (this.guard ? within(call, this.commandTimeoutMs, () => new Error('Command timed out')) : call).catch(rethrow);
+  /**
+   * One command on a ready connection, bounded in time, with errors mapped to motifs errors. A
+   * `write` that fails after it may have been sent is reported `outcomeUnknown`; one refused
+   * before (not ready) is not.
+   */
+  private run<T>(op: (client: Redis) => Promise<T>, write = false): Promise<T> {
+    const failed = (error: unknown): never => {
+      throw toMotifsError(error, write);
+    };
+    if (this.client.status === 'ready' && !this.guard) return op(this.client).catch(failed);
+    const call = this.whenReady().then(() => op(this.client).catch(failed));
+    // The guard's timeout may fire after the command left (or before, and the client sends it later).
+    return (this.guard ? within(call, this.commandTimeoutMs, () => new Error('Command timed out')) : call).catch(failed);
   }
 
   /** Runs commands in one round trip; any failed command fails the batch. */
-  private pipeline(commands: [string, ...(string | number)[]][]): Promise<unknown[]> {
+  private pipeline(commands: [string, ...(string | number)[]][], write = false): Promise<unknown[]> {
     return this.run(async (c) => {
       const replies = (await c.pipeline(commands).exec()) ?? [];
       return replies.map(([error, reply]) => {
         if (error) throw error;
         return reply;
       });
-    });
+    }, write);
   }
 
   /** Walks every SCAN page of `pattern`, handing each non-empty page to `onPage` as it arrives. */

@@ -43,4 +43,17 @@ describe('toMotifsError', () => {
     expect(toMotifsError(new Error('Command timed out'))).toBeInstanceOf(MotifsErrorUnavailable);
     expect(toMotifsError(reply('ERR nope'))).not.toBeInstanceOf(MotifsErrorUnavailable);
   });
+
+  it('marks a write that may have been sent as outcome-unknown (still retryable: cacher writes are idempotent), never a read or an unsent write', () => {
+    const flags = (error: unknown, write: boolean): [string, boolean, boolean] => {
+      const mapped = toMotifsError(error, write);
+      return [mapped.code, mapped.retryable, mapped.outcomeUnknown];
+    };
+    expect(flags(new Error('Command timed out'), true)).toEqual(['MOTIFS_TIMEOUT', true, true]);
+    expect(flags(new Error('Connection is closed.'), true)).toEqual(['MOTIFS_UNAVAILABLE', true, true]);
+    expect(flags(new Error('Command timed out'), false)).toEqual(['MOTIFS_TIMEOUT', true, false]);
+    expect(flags(new Error("Stream isn't writeable and enableOfflineQueue options is false"), true)).toEqual(['MOTIFS_UNAVAILABLE', true, false]);
+    expect(flags(reply('WRONGPASS invalid username-password pair'), true)).toEqual(['MOTIFS_UNAVAILABLE', false, false]);
+    expect(flags(reply('ERR nope'), true)).toEqual(['MOTIFS_ERROR', false, false]);
+  });
 });

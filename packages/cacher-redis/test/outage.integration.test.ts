@@ -47,6 +47,27 @@ describeWithService({ describe, it }, 'redis', 'redis cacher when Redis fails', 
     await eventually(async () => (await cacher.getItem('k')) !== undefined, 'answers again after SIGCONT');
   }, 30_000);
 
+  it('a write whose reply a frozen Redis withholds is outcome-unknown but retryable (idempotent); a read is not outcome-unknown', async () => {
+    server.kill('SIGSTOP');
+    let write: unknown;
+    let remove: unknown;
+    let read: unknown;
+    try {
+      [write, remove, read] = await Promise.all([cacher.setItem('w', 1, 60_000), cacher.delItem('gone'), cacher.getItem('k')].map((p) => p.catch((e: unknown) => e)));
+    } finally {
+      server.kill('SIGCONT');
+    }
+    const flags = (e: unknown): unknown => isMotifsError(e) && [e.code, e.retryable, e.outcomeUnknown];
+    expect([flags(write), flags(remove), flags(read)]).toEqual([
+      ['MOTIFS_TIMEOUT', true, true],
+      ['MOTIFS_TIMEOUT', true, true],
+      ['MOTIFS_TIMEOUT', true, false],
+    ]);
+    // The write did land once Redis woke up; writing again is harmless.
+    await eventually(async () => (await cacher.getItem('w')) === 1, 'the frozen write landed');
+    expect(await cacher.setItem('w', 1, 60_000)).toBe(true);
+  }, 30_000);
+
   it('a dead Redis makes every call settle with MotifsErrorUnavailable, and getOrSet falls back to the loader', async () => {
     await stopRedis(server);
     const settle = (call: Promise<unknown>): Promise<unknown> => call.then(() => 'resolved', (e: unknown) => e);
@@ -66,6 +87,10 @@ describeWithService({ describe, it }, 'redis', 'redis cacher when Redis fails', 
     // Many calls in a row do not pile up anywhere: each one settles on its own.
     const burst = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => cacher.getItem(`burst/${i}`)));
     expect(burst.every((r) => r.status === 'rejected' && r.reason instanceof MotifsErrorUnavailable)).toBe(true);
+    // Once the cacher knows Redis is down, a write is refused before being sent: nothing changed.
+    // (A write racing the kill itself may have been sent, and is then rightly outcome-unknown.)
+    const refused = await cacher.setItem('k', 3, 1000).catch((e: unknown) => e);
+    expect(isMotifsError(refused, 'MOTIFS_UNAVAILABLE') && [refused.retryable, refused.outcomeUnknown]).toEqual([true, false]);
     let loads = 0;
     expect(await cacher.getOrSet('fallback', () => ++loads, { expiryMs: 60_000 })).toBe(1);
   }, 30_000);
@@ -75,6 +100,24 @@ describeWithService({ describe, it }, 'redis', 'redis cacher when Redis fails', 
     await eventually(async () => (await cacher.setItem('back', 'yes', 60_000)) === true, 'writes work again');
     expect(await cacher.getItem('back')).toBe('yes');
   }, 30_000);
+
+  it('recovers soon after Redis restarts, with default options', async () => {
+    const fresh = createRedisCacher({ url: `redis://127.0.0.1:${port}`, namespace: 'recovery' });
+    try {
+      expect(await fresh.setItem('k', 1, 60_000)).toBe(true);
+      await stopRedis(server);
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      server = await startRedis(port);
+      const restarted = Date.now();
+      await eventually(async () => (await fresh.setItem('k', 2, 60_000)) === true, 'writes work again', 20_000);
+      const recoveryMs = Date.now() - restarted;
+      process.stdout.write(`cacher-redis: first success ${recoveryMs} ms after the restart (4 s outage, default options)\n`);
+      // The default reconnect delay is at most 1000 ms; generous for a loaded machine.
+      expect(recoveryMs).toBeLessThan(3000);
+    } finally {
+      await fresh.close();
+    }
+  }, 40_000);
 
   it('an injected client without a commandTimeout is still bounded', async () => {
     const client = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: 1 });
@@ -89,7 +132,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher when Redis fails', 
       }
       await injected.close();
       expect(client.status).toBe('ready');
-      expect(await client.get('injected:k')).toBe('1');
+      expect(await client.get('motifs:cache:injected:k')).toBe('1');
     } finally {
       await injected.close();
       client.disconnect();
@@ -116,7 +159,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher credentials', () =>
     port = await freePort();
     server = await startRedis(port, ['--requirepass', 'root-secret']);
     const admin = new Redis({ port, host: '127.0.0.1', password: 'root-secret' });
-    await admin.call('ACL', 'SETUSER', 'app', 'on', '>app-secret', '~app:*', '+@all');
+    await admin.call('ACL', 'SETUSER', 'app', 'on', '>app-secret', '~motifs:cache:app:*', '+@all');
     await admin.quit();
   }, 30_000);
   afterAll(async () => {

@@ -20,30 +20,30 @@ describeWithService({ describe, it }, 'redis', 'redis cacher storage', () => {
     await raw.quit();
   });
 
-  it('stores JSON under <namespace>:<key> with the expiry set in the same command', async () => {
+  it('stores JSON under motifs:cache:<namespace>:<key> with the expiry set in the same command', async () => {
     await cacher.setItem('k', { a: 1 }, 60_000);
-    expect(await raw.get(`${ns}:k`)).toBe('{"a":1}');
-    const ttl = await raw.pttl(`${ns}:k`);
+    expect(await raw.get(`motifs:cache:${ns}:k`)).toBe('{"a":1}');
+    const ttl = await raw.pttl(`motifs:cache:${ns}:k`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
     await cacher.setItem('forever', 1, Infinity);
-    expect(await raw.pttl(`${ns}:forever`)).toBe(-1);
+    expect(await raw.pttl(`motifs:cache:${ns}:forever`)).toBe(-1);
   });
 
   it('keeps a getOrSet value for expiry + staleMs', async () => {
     await cacher.getOrSet('swr', () => 'v', { expiryMs: 10_000, staleMs: 50_000 });
-    const ttl = await raw.pttl(`${ns}:swr`);
+    const ttl = await raw.pttl(`motifs:cache:${ns}:swr`);
     expect(ttl).toBeGreaterThan(10_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
   it('a key holding another Redis type gives MotifsErrorConflict', async () => {
-    await raw.hset(`${ns}:hash`, 'f', 'v');
+    await raw.hset(`motifs:cache:${ns}:hash`, 'f', 'v');
     await expect(cacher.getItem('hash')).rejects.toBeInstanceOf(MotifsErrorConflict);
   });
 
   it('text that is not JSON gives MotifsErrorSerialization', async () => {
-    await raw.set(`${ns}:garbage`, '{not json');
+    await raw.set(`motifs:cache:${ns}:garbage`, '{not json');
     await expect(cacher.getItem('garbage')).rejects.toBeInstanceOf(MotifsErrorSerialization);
   });
 

@@ -7,22 +7,25 @@ import Emittery from 'emittery';
 import type { CacherEvents, CacherStats, GetOrSetOptions, ICacher } from './cacher.js';
 import { decodeJson, encodeJson } from './codec.js';
 import { MotifsErrorNotFound, MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError } from './errors.js';
-import { escapeGlob } from './glob.js';
-import { MAX_KEY_LENGTH, assertKey, describeType, normalizeExpiryMs } from './keys.js';
+import { assertGlob, escapeGlob } from './glob.js';
+import { CACHER_NAMESPACE_END, cacherKeyPrefix } from './key-layout.js';
+import { MAX_EXPIRY_MS, MAX_KEY_LENGTH, assertKey, assertWellFormed, describeType, normalizeExpiryMs } from './keys.js';
 
 /** Longest namespace a cacher accepts. */
 export const MAX_NAMESPACE_LENGTH = 128;
 
-/** Separates the namespace from the key in a backend key: `<namespace>:<key>`. */
-export const NAMESPACE_SEPARATOR = ':';
+/** Ends the namespace in a backend key (`motifs:cache:<namespace>:<key>`); a namespace cannot contain it. */
+export const NAMESPACE_SEPARATOR = CACHER_NAMESPACE_END;
 
 /**
- * Validates a namespace and returns the prefix of every backend key (`''` without a namespace).
- * A namespace cannot contain `:`, so `a` + key `b:c` can never collide with `a:b` + key `c`.
+ * Validates a namespace and returns the prefix of every backend key: `motifs:cache:<namespace>:`,
+ * `motifs:cache::` without a namespace (see `key-layout.ts`). A namespace cannot contain `:`, so
+ * `a` + key `b:c` can never collide with `a:b` + key `c`, and no cacher, namespaced or not, can
+ * spell a repo's key or one another application wrote without the marker.
  * @throws MotifsErrorValidation for a non-string, an over-long namespace or one containing `:`
  */
 export function namespacePrefix(namespace: unknown): string {
-  if (namespace === undefined || namespace === '') return '';
+  if (namespace === undefined || namespace === '') return cacherKeyPrefix('');
   if (typeof namespace !== 'string') {
     throw new MotifsErrorValidation(`namespace must be a string, got ${describeType(namespace)}`, {
       issues: [{ path: ['namespace'], message: 'must be a string' }],
@@ -33,7 +36,8 @@ export function namespacePrefix(namespace: unknown): string {
       issues: [{ path: ['namespace'], message: `at most ${MAX_NAMESPACE_LENGTH} characters, no "${NAMESPACE_SEPARATOR}"` }],
     });
   }
-  return namespace + NAMESPACE_SEPARATOR;
+  assertWellFormed(namespace, 'namespace');
+  return cacherKeyPrefix(namespace);
 }
 
 /**
@@ -46,17 +50,19 @@ export function assertPrefix(prefix: unknown, what = 'keyPrefix'): asserts prefi
       issues: [{ path: [what], message: `string of 0..${MAX_KEY_LENGTH} characters` }],
     });
   }
+  assertWellFormed(prefix, what);
 }
 
-/** Validates `staleMs`: 0 or more ms (rounded up), `Infinity` allowed; `undefined` means 0. */
+/** Validates `staleMs`: 0 to {@link MAX_EXPIRY_MS} ms (rounded up), `Infinity` allowed; `undefined` means 0. */
 export function normalizeStaleMs(staleMs: unknown): number {
   if (staleMs === undefined) return 0;
-  if (typeof staleMs !== 'number' || Number.isNaN(staleMs) || staleMs < 0) {
-    throw new MotifsErrorValidation(`staleMs must be 0 or more ms or Infinity, got ${String(staleMs)}`, {
-      issues: [{ path: ['staleMs'], message: 'must be >= 0 or Infinity' }],
+  if (staleMs === Infinity) return Infinity;
+  if (typeof staleMs !== 'number' || !(staleMs >= 0 && staleMs <= MAX_EXPIRY_MS)) {
+    throw new MotifsErrorValidation(`staleMs must be 0 to ${MAX_EXPIRY_MS} ms or Infinity, got ${String(staleMs)}`, {
+      issues: [{ path: ['staleMs'], message: `must be >= 0 and <= ${MAX_EXPIRY_MS}, or Infinity` }],
     });
   }
-  return staleMs === Infinity ? Infinity : Math.ceil(staleMs);
+  return Math.ceil(staleMs);
 }
 
 /**
@@ -119,14 +125,14 @@ export interface CacherBaseSettings {
 
 /**
  * Base class of the built-in cachers. Subclasses implement the `protected` entry methods over full
- * backend keys (`<namespace>:<key>`); everything a caller can observe is decided here.
+ * backend keys (`motifs:cache:<namespace>:<key>`); everything a caller can observe is decided here.
  * @example
  * class MyCacher extends CacherBase { protected readEntry(k) { ... } ... }
  */
 export abstract class CacherBase<S = string> implements ICacher {
   /** Typed events: hit, miss, set, delete, expire, error. Listener errors are ignored. */
   readonly em = new Emittery<CacherEvents>();
-  /** Prefix of every backend key this cacher owns (`''` without a namespace). */
+  /** Prefix of every backend key this cacher owns: `motifs:cache:<namespace>:` (see {@link namespacePrefix}). */
   protected readonly prefix: string;
   private readonly counters = { hits: 0, misses: 0, sets: 0, deletes: 0 };
   /** getOrSet bookkeeping per full key; see {@link CacherBase.load}. */
@@ -242,6 +248,7 @@ export abstract class CacherBase<S = string> implements ICacher {
   async getKeys(search: string): Promise<string[]> {
     this.assertOpen();
     assertKey(search, 'search');
+    assertGlob(search, 'search');
     const cut = this.prefix.length;
     const keys: string[] = [];
     for (const fullKey of await this.readKeys(escapeGlob(this.prefix) + search)) keys.push(fullKey.slice(cut));

@@ -26,6 +26,11 @@ export interface MotifsErrorOptions {
   retryable?: boolean;
   /** Extra machine-readable facts (the key, the id, the field errors, ...). */
   details?: Record<string, unknown>;
+  /**
+   * The call may have taken effect: a write was sent and its answer was lost (timeout, dropped
+   * connection). Default false. See {@link MotifsError.outcomeUnknown}.
+   */
+  outcomeUnknown?: boolean;
 }
 
 interface Branded {
@@ -43,6 +48,14 @@ export class MotifsError extends Error {
 
   readonly code: MotifsErrorCode;
   readonly retryable: boolean;
+  /**
+   * True when the operation may have taken effect although it failed: a write was sent and its
+   * answer was lost (a timeout, a connection dropped mid-call). False means nothing was changed
+   * (input errors, conflicts, calls refused before reaching the backend, reads). An error with
+   * `outcomeUnknown` is `retryable` only for an idempotent operation, so retrying a retryable error
+   * never applies a write twice; the adapter README lists which operations are idempotent.
+   */
+  readonly outcomeUnknown: boolean;
   readonly details: Record<string, unknown>;
   declare readonly [BRAND]: readonly string[];
 
@@ -52,6 +65,7 @@ export class MotifsError extends Error {
     this.name = ctor.name;
     this.code = ctor.code;
     this.retryable = options.retryable ?? ctor.retryable;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
     this.details = options.details ?? {};
     Object.defineProperty(this, BRAND, { value: codeChain(ctor), enumerable: false });
   }
@@ -63,7 +77,7 @@ export class MotifsError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, details: this.details };
+    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, outcomeUnknown: this.outcomeUnknown, details: this.details };
   }
 }
 
@@ -138,6 +152,25 @@ export class MotifsErrorAdapterMissing extends MotifsError {
     this.kind = options.kind;
     this.packageName = options.packageName;
   }
+}
+
+/**
+ * The same error marked as possibly applied ({@link MotifsError.outcomeUnknown}), for an adapter
+ * mapping the failure of a write whose request was sent: `retryable` says whether repeating the
+ * call is safe (true only for an idempotent operation); `details` are merged in (e.g. the id a
+ * create assigned). For errors built as `new E(message, options)`, such as the unavailable and
+ * timeout errors.
+ * @example
+ * throw asOutcomeUnknown(mapped, { retryable: false, details: { id } });
+ */
+export function asOutcomeUnknown<E extends MotifsError>(error: E, options: { retryable: boolean; details?: Record<string, unknown> }): E {
+  const Ctor = error.constructor as new (message: string, options: MotifsErrorOptions) => E;
+  return new Ctor(error.message, {
+    cause: error.cause,
+    retryable: options.retryable,
+    outcomeUnknown: true,
+    details: { ...error.details, ...options.details },
+  });
 }
 
 /**

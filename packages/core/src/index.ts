@@ -11,3 +11,5 @@ export * from './repo-kit.js';
 export * from './with-cache.js';
 export * from './json-copy.js';
 export * from './cacher-kit.js';
+export * from './redis-reconnect.js';
+export * from './key-layout.js';

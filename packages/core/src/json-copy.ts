@@ -61,6 +61,8 @@ function tree(value: unknown, key: string, depth: number): unknown {
   if (typeof v !== 'object' || v === null) return v;
   if (depth > FAST_DEPTH) throw BAIL;
   if (Array.isArray(v)) {
+    // JSON.stringify honours a toJSON even on an array; leave that rarity to the precise checker.
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') throw BAIL;
     const out = v.slice();
     for (let i = 0; i < out.length; i++) {
       if (!(i in v)) throw BAIL;
@@ -72,7 +74,10 @@ function tree(value: unknown, key: string, depth: number): unknown {
   const toJSON = (v as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === 'function') {
     if (v instanceof Date && Number.isNaN(v.getTime())) throw BAIL;
-    return tree(toJSON.call(v, key), key, depth + 1);
+    const json: unknown = toJSON.call(v, key);
+    // JSON.stringify does not call the result's own toJSON; the precise checker handles that rare case.
+    if (typeof json === 'object' && json !== null && typeof (json as { toJSON?: unknown }).toJSON === 'function') throw BAIL;
+    return tree(json, key, depth + 1);
   }
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) throw BAIL;
@@ -96,16 +101,17 @@ function tree(value: unknown, key: string, depth: number): unknown {
  * `JSON.parse(encodeJson(value))` in one pass: validates `value` as the codec does and returns the
  * plain JSON tree it stands for (a Date becomes its ISO string, `-0` becomes `0`). Much cheaper
  * than stringify + parse, for backends that keep values in memory rather than as text.
- * @throws MotifsErrorSerialization exactly where {@link encodeJson} would
+ * @throws MotifsErrorSerialization exactly where {@link encodeJson} would (a getter or `toJSON`
+ *   that throws is read again by the precise checker, which reports it with the thrown value as `cause`)
  * @example
  * const stored = toJsonTree({ at: new Date(0) }); // { at: '1970-01-01T00:00:00.000Z' }
  */
 export function toJsonTree(value: unknown): unknown {
   try {
     return tree(value, '', 0);
-  } catch (error) {
-    if (error !== BAIL) throw error;
+  } catch {
+    // BAIL, or a getter / toJSON that threw: the precise checker names the path and wraps the cause.
   }
-  // The precise checker names the offending path; a value it accepts (a very deep one) goes the long way.
+  // A value it accepts (a deep one, up to MAX_JSON_DEPTH) goes the long way.
   return JSON.parse(encodeJson(value)) as unknown;
 }

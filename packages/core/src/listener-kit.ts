@@ -6,7 +6,7 @@
 import Emittery from 'emittery';
 import { type Codec, decodeJson, encodeJson } from './codec.js';
 import { MotifsError, MotifsErrorSerialization, MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError, type ValidationIssue } from './errors.js';
-import { assertKey, describeType } from './keys.js';
+import { assertKey, assertWellFormed, describeType } from './keys.js';
 import type { IListenerErrorHandler, IListenerMessageHandler, MessageContext, PublishOptions } from './listener.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -126,7 +126,12 @@ export interface ListenerCommonOptions<T = unknown> {
   schema?: StandardSchemaV1<unknown, T>;
   /** Retries of a failing handler before the message is dead-lettered. */
   retry?: RetryPolicy;
-  /** How long `close()` waits for in-flight handlers, in ms (default 10000). Unfinished messages are redelivered later. */
+  /**
+   * How long `close()` waits for in-flight handlers, in ms (default 10000). A message whose handler
+   * has not settled by then is abandoned: reported (`abandoned` event, `MOTIFS_ABANDONED` on
+   * onError), not acknowledged, and redelivered later. `close()` then resolves within a small
+   * adapter-documented bound (memory: at once; Kafka: at most 5 s more to leave the group).
+   */
   closeTimeoutMs?: number;
 }
 
@@ -201,6 +206,9 @@ export function encodeForPublish(codec: Codec, msg: unknown, options: PublishOpt
       if (h === null || typeof h !== 'object' || Array.isArray(h)) throw invalid('options.headers', 'must be an object of strings');
       for (const [name, value] of Object.entries(h)) {
         if (typeof value !== 'string') throw invalid(`options.headers.${name}`, `must be a string, got ${describeType(value)}`);
+        // Kafka carries header names and values as UTF-8: a lone surrogate would arrive as U+FFFD.
+        assertWellFormed(name, 'options.headers');
+        assertWellFormed(value, `options.headers.${name}`);
       }
       headers = { ...h };
     }
@@ -253,6 +261,29 @@ export class MotifsErrorHandlerFailed extends MotifsError {
 export class MotifsErrorDeadLetter extends MotifsError {
   static override readonly code = 'MOTIFS_DEAD_LETTER_FAILED';
   static override readonly retryable = true;
+}
+
+/**
+ * `close()` stopped waiting for a handler that was still running after `closeTimeoutMs`. Its
+ * message was not acknowledged and will be delivered again (to this group's next member); the
+ * handler itself keeps running in the background, but nothing it does afterwards is acknowledged
+ * or dead-lettered. Reported on `onError` and as the {@link ABANDONED_EVENT} event on `em`.
+ * `retryable` is false: there is nothing for the caller to retry, redelivery is automatic.
+ */
+export class MotifsErrorAbandoned extends MotifsError {
+  static override readonly code = 'MOTIFS_ABANDONED';
+}
+
+/** Name of the `em` event for a message given up by `close()`; its payload is an {@link AbandonedMessage}. */
+export const ABANDONED_EVENT = 'abandoned';
+
+/** Payload of the {@link ABANDONED_EVENT} event. */
+export interface AbandonedMessage {
+  channelId: string;
+  groupId: string;
+  partition: number;
+  offset: string;
+  error: MotifsErrorAbandoned;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,6 +442,23 @@ export class MessageDispatcher<T> {
         emitSafe(em, 'error.handler', { error: handlerErr, reported: err });
       }
     }
+  }
+
+  /**
+   * Reports a message whose handler `close()` stopped waiting for: emits {@link ABANDONED_EVENT}
+   * on `em`, then hands a {@link MotifsErrorAbandoned} to `onError`. Both adapters call it, so
+   * the event name, payload and error code are the same on every backend.
+   */
+  reportAbandoned(message: { groupId: string; partition: number; offset: string; closeTimeoutMs: number }): Promise<void> {
+    const { channelId, em } = this.options;
+    const { groupId, partition, offset, closeTimeoutMs } = message;
+    const error = new MotifsErrorAbandoned(
+      `close() gave up on ${channelId}[${partition}]@${offset} after ${closeTimeoutMs}ms: its handler had not settled; the message was not acknowledged and will be redelivered`,
+      { details: { channelId, groupId, partition, offset, closeTimeoutMs } },
+    );
+    const payload: AbandonedMessage = { channelId, groupId, partition, offset, error };
+    emitSafe(em, ABANDONED_EVENT, payload);
+    return this.reportError(error);
   }
 
   /**

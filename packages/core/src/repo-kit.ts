@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import Emittery from 'emittery';
 import { assertJsonSafe } from './codec.js';
-import { MotifsErrorUnavailable, MotifsErrorValidation } from './errors.js';
-import { assertKey, assertSafeKeys, describeType } from './keys.js';
+import { MotifsErrorSerialization, MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError } from './errors.js';
+import { assertKey, assertSafeKeys, describeType, isWellFormedText } from './keys.js';
 import type { IBaseDto, IFlatValue, RepoEventError, RepoEventPayloads, RepoOp } from './repo.js';
 
 /** Repo names: letters, digits, `_` and `-`, so event names and storage keys stay unambiguous. */
@@ -50,6 +50,7 @@ export function normalizeRepoSettings(options: unknown): RepoSettings {
   if (typeof namespace !== 'string' || namespace.length === 0 || namespace.length > 256 || /[{}]/.test(namespace)) {
     throw invalid('namespace must be a string of 1 to 256 characters without "{" or "}"', ['namespace']);
   }
+  if (!isWellFormedText(namespace)) throw invalid('namespace must not contain a lone surrogate (not well-formed UTF-16)', ['namespace']);
   if (!Array.isArray(indexes)) throw invalid('indexes must be an array of field names', ['indexes']);
   const seen = new Set<string>();
   indexes.forEach((field: unknown, i) => {
@@ -67,6 +68,8 @@ function assertField(field: unknown, path: (string | number)[]): asserts field i
     throw invalid('a field name must be a string of 1 to 256 characters', path);
   }
   if (UNSAFE_FIELDS.has(field)) throw invalid(`the field name "${field}" is not allowed`, path);
+  // Field names are Redis hash fields and index keys (UTF-8): 'a\ud800' would become 'a\ufffd'.
+  if (!isWellFormedText(field)) throw invalid('a field name must not contain a lone surrogate (not well-formed UTF-16)', path);
 }
 
 /** Throws {@link MotifsErrorUnavailable} (not retryable) once a repo is closed. */
@@ -84,6 +87,25 @@ function assertDto(dto: unknown): asserts dto is Record<string, unknown> {
   // JSON-safety first: it rejects cycles, which the key walk would follow forever.
   assertJsonSafe(dto, 'dto');
   assertSafeKeys(dto, 'dto');
+  for (const field of Object.keys(dto)) {
+    if (!isWellFormedText(field)) throw invalid('a field name must not contain a lone surrogate (not well-formed UTF-16)', ['dto', field]);
+  }
+}
+
+/**
+ * Runs the part of a write that reads the caller's dto (its getters, its toJSON): whatever that
+ * throws reaches the caller as {@link MotifsErrorSerialization} with the thrown value as `cause`.
+ */
+function readingDto<R>(build: () => R): R {
+  try {
+    return build();
+  } catch (cause) {
+    if (isMotifsError(cause)) throw cause;
+    throw new MotifsErrorSerialization(`dto cannot be stored as JSON: reading it threw (${cause instanceof Error ? cause.message : String(cause)})`, {
+      cause,
+      issues: [{ path: ['dto'], message: 'a getter or toJSON threw' }],
+    });
+  }
 }
 
 /** A record ready to store: the canonical (JSON round-tripped) object and its JSON text. */
@@ -98,13 +120,15 @@ export interface PreparedRecord<T> {
  * @throws MotifsErrorValidation / MotifsErrorSerialization for bad input
  */
 export function prepareCreate<T extends IBaseDto>(dto: unknown, now: Date = new Date()): PreparedRecord<T> {
-  assertDto(dto);
-  const { id: given, createdAt: _c, updatedAt: _u, ...rest } = dto;
-  const id = given === undefined ? randomUUID() : given;
-  assertId(id);
-  const stamp = now.toISOString();
-  const json = JSON.stringify({ id, ...rest, createdAt: stamp, updatedAt: stamp });
-  return { record: JSON.parse(json) as T, json };
+  return readingDto(() => {
+    assertDto(dto);
+    const { id: given, createdAt: _c, updatedAt: _u, ...rest } = dto;
+    const id = given === undefined ? randomUUID() : given;
+    assertId(id);
+    const stamp = now.toISOString();
+    const json = JSON.stringify({ id, ...rest, createdAt: stamp, updatedAt: stamp });
+    return { record: JSON.parse(json) as T, json };
+  });
 }
 
 /**
@@ -114,10 +138,12 @@ export function prepareCreate<T extends IBaseDto>(dto: unknown, now: Date = new 
  */
 export function preparePatch<T extends IBaseDto>(id: unknown, dto: unknown, now: Date = new Date()): Partial<T> {
   assertId(id);
-  assertDto(dto);
-  const { id: given, createdAt: _c, updatedAt: _u, ...rest } = dto;
-  if (given !== undefined && given !== id) throw invalid(`update cannot change the id of "${id}"`, ['dto', 'id'], 'id cannot change');
-  return JSON.parse(JSON.stringify({ ...rest, updatedAt: now.toISOString() })) as Partial<T>;
+  return readingDto(() => {
+    assertDto(dto);
+    const { id: given, createdAt: _c, updatedAt: _u, ...rest } = dto;
+    if (given !== undefined && given !== id) throw invalid(`update cannot change the id of "${id}"`, ['dto', 'id'], 'id cannot change');
+    return JSON.parse(JSON.stringify({ ...rest, updatedAt: now.toISOString() })) as Partial<T>;
+  });
 }
 
 /** Shallow merge of a prepared patch into a record: what `update` stores. */

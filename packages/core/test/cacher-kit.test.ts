@@ -1,7 +1,7 @@
 // CacherBase's getOrSet bookkeeping with a backend whose reads we release by hand, so the
 // interleavings a real Redis produces under load are replayed deterministically.
 import { describe, expect, it } from '@jest/globals';
-import { CacherBase, MotifsErrorUnavailable, StaleValue, decodeJson } from '../src/index.js';
+import { CacherBase, MotifsErrorUnavailable, StaleValue, cacherKeyPrefix, decodeJson } from '../src/index.js';
 
 class GatedCacher extends CacherBase {
   readonly data = new Map<string, string>();
@@ -107,7 +107,7 @@ describe('getOrSet single flight', () => {
     expect(calls).toBe(1);
     release('new');
     await turn();
-    expect(cacher.data.get('k')).toBe('"new"');
+    expect(cacher.data.get(`${cacherKeyPrefix('')}k`)).toBe('"new"');
     expect(cacher.flightCount()).toBe(0);
   });
 });

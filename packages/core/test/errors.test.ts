@@ -9,6 +9,7 @@ import {
   MotifsErrorUnavailable,
   MotifsErrorValidation,
   isMotifsError,
+  asOutcomeUnknown,
 } from '../src/index.js';
 
 describe('MotifsError', () => {
@@ -35,7 +36,23 @@ describe('MotifsError', () => {
     const err = new MotifsErrorUnavailable('redis down', { cause, retryable: false, details: { host: 'h' } });
     expect(err.cause).toBe(cause);
     expect(err.retryable).toBe(false);
-    expect(err.toJSON()).toEqual({ name: 'MotifsErrorUnavailable', code: 'MOTIFS_UNAVAILABLE', message: 'redis down', retryable: false, details: { host: 'h' } });
+    expect(err.toJSON()).toEqual({ name: 'MotifsErrorUnavailable', code: 'MOTIFS_UNAVAILABLE', message: 'redis down', retryable: false, outcomeUnknown: false, details: { host: 'h' } });
+  });
+
+  it('says whether a failed call may have taken effect (outcomeUnknown, false unless set)', () => {
+    expect(new MotifsErrorTimeout('slow').outcomeUnknown).toBe(false);
+    const lost = new MotifsErrorTimeout('reply lost', { outcomeUnknown: true, retryable: false, details: { id: 'x' } });
+    expect(lost.outcomeUnknown).toBe(true);
+    expect(lost.retryable).toBe(false);
+    expect(lost.toJSON()).toMatchObject({ code: 'MOTIFS_TIMEOUT', retryable: false, outcomeUnknown: true, details: { id: 'x' } });
+  });
+
+  it('asOutcomeUnknown keeps the class, message and cause, and sets retryable and details', () => {
+    const cause = new Error('Command timed out');
+    const marked = asOutcomeUnknown(new MotifsErrorTimeout('slow', { cause, details: { what: 'create' } }), { retryable: false, details: { id: 'r1' } });
+    expect(marked).toBeInstanceOf(MotifsErrorTimeout);
+    expect({ message: marked.message, cause: marked.cause, retryable: marked.retryable, outcomeUnknown: marked.outcomeUnknown, details: marked.details })
+      .toEqual({ message: 'slow', cause, retryable: false, outcomeUnknown: true, details: { what: 'create', id: 'r1' } });
   });
 
   it('matches parent classes and codes but not siblings', () => {

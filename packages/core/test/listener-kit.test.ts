@@ -1,6 +1,9 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import {
+  ABANDONED_EVENT,
   DEAD_LETTER_HEADERS,
+  MotifsErrorAbandoned,
+  MotifsErrorTimeout,
   type DeadLetter,
   MessageDispatcher,
   type MessageContext,
@@ -351,5 +354,28 @@ describe('sleep', () => {
     ac.abort(new Error('stop'));
     await expect(p).rejects.toThrow('stop');
     await expect(sleep(1, ac.signal)).rejects.toThrow('stop');
+  });
+});
+
+describe('abandoned messages', () => {
+  it('reportAbandoned emits the abandoned event, then hands the same typed error to onError', async () => {
+    const { em, dispatcher, errors } = setup();
+    const events: { channelId: string; groupId: string; partition: number; offset: string; error: unknown }[] = [];
+    em.on(ABANDONED_EVENT, (e: (typeof events)[number]) => {
+      events.push(e);
+    });
+    await dispatcher.reportAbandoned({ groupId: 'g', partition: 3, offset: '41', closeTimeoutMs: 2000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ABANDONED_EVENT).toBe('abandoned');
+    expect(errors).toHaveLength(1);
+    const err = errors[0] as MotifsErrorAbandoned;
+    expect(err).toBeInstanceOf(MotifsErrorAbandoned);
+    expect(isMotifsError(err, 'MOTIFS_ABANDONED')).toBe(true);
+    // Not a timeout of the caller's operation: nothing to retry, redelivery is automatic.
+    expect(err).not.toBeInstanceOf(MotifsErrorTimeout);
+    expect(err.retryable).toBe(false);
+    expect(err.details).toEqual({ channelId: 'orders', groupId: 'g', partition: 3, offset: '41', closeTimeoutMs: 2000 });
+    expect(err.message).toContain('redelivered');
+    expect(events).toEqual([{ channelId: 'orders', groupId: 'g', partition: 3, offset: '41', error: err }]);
   });
 });

@@ -16,6 +16,7 @@ import {
   shareOnce,
   sleep,
 } from '@motifs/core';
+import type { Socket } from 'node:net';
 import type { Consumer, EachBatchPayload, Kafka as KafkaClient, Producer } from 'kafkajs';
 import { toMotifsError } from './errors.js';
 import { Partitioners } from './kafkajs.js';
@@ -26,12 +27,41 @@ export function defaultGroupId(channelId: string): string {
   return `motifs-${channelId}`;
 }
 
-/** Resolves after `ms` with `undefined`, so a race can tell "timed out" from a result. */
+/** Resolves `'timeout'` after `ms` (unref'd: it never keeps a process alive on its own). */
 const timeout = (ms: number): Promise<'timeout'> =>
   new Promise((resolve) => {
     const t = setTimeout(() => resolve('timeout'), ms);
     t.unref?.();
   });
+
+/**
+ * `work`'s result, or `'timeout'` after `ms`. The timer is ref'd, since close() awaits it (a process
+ * with nothing else to do must not exit mid-close()), and cleared as soon as `work` settles, so it
+ * never holds a process up afterwards.
+ */
+async function within<R>(work: Promise<R>, ms: number): Promise<R | 'timeout'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([work, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Default of `disconnectTimeoutMs`: how long close() waits, after the drain, for the consumer to
+ * leave its group and disconnect. Past it, close() resolves anyway, reporting MOTIFS_TIMEOUT (and
+ * destroys the sockets of a client it built itself).
+ */
+export const DISCONNECT_TIMEOUT_MS = 5000;
+
+/** One batch kafkajs handed us, while its handlers run. */
+interface InFlightBatch {
+  partition: number;
+  /** Offset of the message whose handlers are running, if any. */
+  offset: string | undefined;
+  settled: Promise<void>;
+}
 
 /**
  * Listens to a Kafka topic with at-least-once delivery: an offset is committed only after every
@@ -54,17 +84,40 @@ export class KafkaListener<T = unknown> implements IListener<T> {
   private producerReady: Promise<Producer> | undefined;
   /** Last processed offset per partition this member owns (the commit is this + 1). */
   private readonly processed = new Map<number, string>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Set<InFlightBatch>();
   private readonly stopping = new AbortController();
+  /** Set when close() stopped waiting for in-flight handlers: from then on they touch nothing. */
+  private gaveUp = false;
+  /** Resolves when close() gives up, releasing kafkajs from waiting on batches that will never end. */
+  private readonly givenUp: Promise<void>;
+  private giveUp!: () => void;
+  /** Sockets of the client this listener built (empty for an injected client). */
+  private readonly sockets: Set<Socket> | undefined;
   private closed = false;
   private crashed = false;
   private started = false;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   /** The latest batch's heartbeat (every batch's calls the same group heartbeat). */
   private heartbeat: (() => Promise<void>) | undefined;
+  /** Outage detection (see {@link checkBrokers}): when a broker last answered the consumer. */
+  private lastAnswer = 0;
+  /** Set while no broker answers: since when it has been silent, and whether onError was told. */
+  private outage: { silentSince: number; detectedAt: number; reported: boolean } | undefined;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+  private lastTick = 0;
+  /** From kafkajs's "connect" or "rebalancing" to the join: the broker may rightly hold the JoinGroup answer. */
+  private joining = false;
+  private readonly unavailableAfterMs: number;
+  private readonly unavailableGraceMs: number;
+  private readonly rebalanceTimeoutMs: number;
+  private readonly disconnectTimeoutMs: number;
 
   constructor(options: KafkaMotifOptions<T>) {
-    const { channelId, kafka, client } = readOptions(options);
+    const { channelId, kafka, client, sockets } = readOptions(options);
+    this.sockets = sockets;
+    this.givenUp = new Promise<void>((resolve) => {
+      this.giveUp = resolve;
+    });
     const common = resolveCommonOptions(kafka, 'kafka');
     this.channelId = channelId;
     this.client = client;
@@ -74,6 +127,11 @@ export class KafkaListener<T = unknown> implements IListener<T> {
     this.retry = common.retry;
     this.closeTimeoutMs = common.closeTimeoutMs;
     this.fromBeginning = common.fromBeginning;
+    // An idle consumer hears from its broker at least every maxWaitTimeInMs (the fetch long-poll).
+    this.unavailableAfterMs = Math.max(kafka.unavailableAfterMs ?? 3000, 2 * (kafka.consumerConfig?.maxWaitTimeInMs ?? 500));
+    this.unavailableGraceMs = kafka.unavailableGraceMs ?? 10_000;
+    this.rebalanceTimeoutMs = kafka.consumerConfig?.rebalanceTimeout ?? 60_000;
+    this.disconnectTimeoutMs = kafka.disconnectTimeoutMs ?? DISCONNECT_TIMEOUT_MS;
     this.dispatcher = new MessageDispatcher<T>({
       channelId,
       deadLetterChannelId: this.deadLetterTopic,
@@ -119,6 +177,7 @@ export class KafkaListener<T = unknown> implements IListener<T> {
       throw err;
     }
     this.started = true;
+    this.startWatchdog();
     emitSafe(this.em, 'listening', { channelId: this.channelId, groupId: this.groupId });
   });
 
@@ -142,11 +201,14 @@ export class KafkaListener<T = unknown> implements IListener<T> {
       failed = reject;
     });
     ready.catch(() => undefined);
-    const { GROUP_JOIN, REBALANCING, CRASH, CONNECT, DISCONNECT, STOP, FETCH } = consumer.events;
+    const { GROUP_JOIN, REBALANCING, CRASH, CONNECT, DISCONNECT, STOP, FETCH, REQUEST } = consumer.events;
+    // Every answer from a broker (kafkajs emits REQUEST per completed request) proves it is reachable.
+    if (REQUEST) consumer.on(REQUEST, () => this.brokerAnswered());
     let joinedOnce = false;
     // listen() resolves after the first fetch that follows the join: by then kafkajs has fixed the
     // start offsets of a new group, so a message published after listen() is never skipped.
     consumer.on(FETCH, () => {
+      this.brokerAnswered();
       if (joinedOnce) joined();
     });
     consumer.on(GROUP_JOIN, (e) => {
@@ -156,6 +218,8 @@ export class KafkaListener<T = unknown> implements IListener<T> {
         void consumer.disconnect().catch(() => undefined);
         return;
       }
+      this.joining = false;
+      this.brokerAnswered();
       const partitions = [...(e.payload.memberAssignment[this.channelId] ?? [])].sort((a, b) => a - b);
       // Offsets of partitions now owned by someone else must not be committed by us later.
       for (const p of this.processed.keys()) if (!partitions.includes(p)) this.processed.delete(p);
@@ -164,14 +228,22 @@ export class KafkaListener<T = unknown> implements IListener<T> {
       emitSafe(this.em, 'rebalance', { channelId: this.channelId, groupId: this.groupId, memberId: e.payload.memberId, partitions });
       joinedOnce = true;
     });
-    consumer.on(REBALANCING, (e) => emitSafe(this.em, 'rebalancing', { channelId: this.channelId, groupId: e.payload.groupId }));
-    consumer.on(CONNECT, () => emitSafe(this.em, 'connect', { channelId: this.channelId }));
+    consumer.on(REBALANCING, (e) => {
+      this.joining = true;
+      emitSafe(this.em, 'rebalancing', { channelId: this.channelId, groupId: e.payload.groupId });
+    });
+    consumer.on(CONNECT, () => {
+      // kafkajs emits CONNECT right before it joins the group (first start and every restart).
+      this.joining = true;
+      emitSafe(this.em, 'connect', { channelId: this.channelId });
+    });
     consumer.on(DISCONNECT, () => emitSafe(this.em, 'disconnect', { channelId: this.channelId }));
     consumer.on(STOP, () => emitSafe(this.em, 'stop', { channelId: this.channelId }));
     consumer.on(CRASH, (e) => {
       const { error, restart } = e.payload;
       const err = toMotifsError(error, `consumer of ${this.channelId} crashed`);
       this.crashed = true;
+      this.joining = false;
       emitSafe(this.em, 'crash', { channelId: this.channelId, error: err, restart });
       if (!restart) failed(err);
       // Before listen() succeeded, listen() itself reports the failure and cleans up.
@@ -241,17 +313,77 @@ export class KafkaListener<T = unknown> implements IListener<T> {
     this.restartTimer.unref?.();
   }
 
+  private startWatchdog(): void {
+    if (this.watchdog || this.closed) return;
+    this.lastAnswer = this.lastTick = Date.now();
+    const every = Math.min(1000, Math.max(50, this.unavailableAfterMs / 4));
+    this.watchdog = setInterval(() => this.checkBrokers(every), every);
+    this.watchdog.unref?.();
+  }
+
+  private brokerAnswered(): void {
+    const now = Date.now();
+    this.lastAnswer = now;
+    const outage = this.outage;
+    if (!outage) return;
+    this.outage = undefined;
+    emitSafe(this.em, 'recovered', { channelId: this.channelId, groupId: this.groupId, downMs: now - outage.silentSince });
+  }
+
+  /**
+   * Outage detection. kafkajs retries an unreachable broker quietly (its crash event comes only
+   * once the broker is back), so the listener watches for silence instead: while it waits on the
+   * brokers (no handler running), no answer for `unavailableAfterMs` (while joining a group:
+   * `rebalanceTimeout` more, since the broker may hold that answer) emits `unavailable`; still
+   * none `unavailableGraceMs` later, onError gets one MOTIFS_UNAVAILABLE; the next answer emits
+   * `recovered`.
+   */
+  private checkBrokers(every: number): void {
+    const now = Date.now();
+    // A tick far behind schedule means the event loop was blocked: answers may be waiting in
+    // the socket buffers, so judge on the next tick, after I/O ran.
+    const late = now - this.lastTick > 2 * every + 250;
+    this.lastTick = now;
+    if (this.closed || late) return;
+    // Handlers running: the consumer is not waiting on the brokers, so silence means nothing yet.
+    if (this.inFlight.size) {
+      this.lastAnswer = now;
+      return;
+    }
+    const silentMs = now - this.lastAnswer;
+    if (!this.outage) {
+      const limit = this.joining ? this.unavailableAfterMs + this.rebalanceTimeoutMs : this.unavailableAfterMs;
+      if (silentMs < limit) return;
+      this.outage = { silentSince: this.lastAnswer, detectedAt: now, reported: false };
+      emitSafe(this.em, 'unavailable', { channelId: this.channelId, groupId: this.groupId, silentMs });
+      return;
+    }
+    if (this.outage.reported || now - this.outage.detectedAt < this.unavailableGraceMs) return;
+    this.outage.reported = true;
+    void this.dispatcher.reportError(
+      new MotifsErrorUnavailable(
+        `no Kafka broker has answered the listener of ${this.channelId} for ${silentMs}ms; it keeps retrying, and emits "recovered" when one answers`,
+        { details: { channelId: this.channelId, groupId: this.groupId, silentMs } },
+      ),
+    );
+  }
+
   private trackBatch(payload: EachBatchPayload): Promise<void> {
     // Tracked before the first handler runs: a handler may call close() synchronously.
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => {
       settle = resolve;
     });
-    this.inFlight.add(settled);
-    return this.handleBatch(payload).finally(() => {
-      this.inFlight.delete(settled);
+    const entry: InFlightBatch = { partition: payload.batch.partition, offset: undefined, settled };
+    this.inFlight.add(entry);
+    const run = this.handleBatch(payload, entry).finally(() => {
+      this.inFlight.delete(entry);
       settle();
     });
+    // kafkajs's stop() waits for the batch promise, so a handler that never settles would hang
+    // disconnect() forever (and keep the sockets open). Once close() gives up, kafkajs is told the
+    // batch is over; the hung handler's message was never resolved, so it is not committed.
+    return Promise.race([run, this.givenUp]);
   }
 
   /**
@@ -259,36 +391,38 @@ export class KafkaListener<T = unknown> implements IListener<T> {
    * unresolved: kafkajs fetches from the first unresolved offset next, so nothing after it is
    * acknowledged before it is.
    */
-  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatch(
+    { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload,
+    entry: InFlightBatch,
+  ): Promise<void> {
     const { partition } = batch;
     const signal = this.stopping.signal;
     this.heartbeat = heartbeat;
-    let lastDone: string | undefined;
     let lastBeat = Date.now();
-    try {
-      for (const message of batch.messages) {
-        if (signal.aborted || !isRunning() || isStale()) return;
-        const outcome = await this.dispatcher.process(
-          { value: message.value, key: message.key, headers: message.headers, partition, offset: message.offset, timestamp: message.timestamp },
-          signal,
-        );
-        if (outcome === 'redeliver') {
-          if (!signal.aborted) await this.pauseBeforeRedelivery(heartbeat, signal);
-          return;
-        }
-        resolveOffset(message.offset);
-        lastDone = message.offset;
-        // kafkajs commits after every batch; within a long batch, heartbeat and commit on a clock
-        // rather than per message (both are throttled inside kafkajs, but each call costs a hop).
-        const now = Date.now();
-        if (now - lastBeat >= 250) {
-          lastBeat = now;
-          await heartbeat();
-          await commitOffsetsIfNecessary();
-        }
+    for (const message of batch.messages) {
+      if (signal.aborted || !isRunning() || isStale()) return;
+      entry.offset = message.offset;
+      const outcome = await this.dispatcher.process(
+        { value: message.value, key: message.key, headers: message.headers, partition, offset: message.offset, timestamp: message.timestamp },
+        signal,
+      );
+      entry.offset = undefined;
+      // close() gave up on this message (reported it, released kafkajs): it must stay uncommitted.
+      if (this.gaveUp) return;
+      if (outcome === 'redeliver') {
+        if (!signal.aborted) await this.pauseBeforeRedelivery(heartbeat, signal);
+        return;
       }
-    } finally {
-      if (lastDone !== undefined) this.processed.set(partition, lastDone);
+      resolveOffset(message.offset);
+      this.processed.set(partition, message.offset);
+      // kafkajs commits after every batch; within a long batch, heartbeat and commit on a clock
+      // rather than per message (both are throttled inside kafkajs, but each call costs a hop).
+      const now = Date.now();
+      if (now - lastBeat >= 250) {
+        lastBeat = now;
+        await heartbeat();
+        await commitOffsetsIfNecessary();
+      }
     }
   }
 
@@ -335,26 +469,45 @@ export class KafkaListener<T = unknown> implements IListener<T> {
 
   /**
    * Stops fetching, waits up to `closeTimeoutMs` for in-flight handlers, commits what they
-   * finished, leaves the group and disconnects. Messages not finished in time are redelivered to
-   * the group later (at-least-once).
+   * finished, leaves the group and disconnects. A message whose handler has not settled by then is
+   * abandoned: reported (`abandoned` on `em`, `MotifsErrorAbandoned` on onError), left
+   * uncommitted (the group redelivers it), and its handler no longer holds kafkajs up. Resolves
+   * within `closeTimeoutMs` + `disconnectTimeoutMs` (default 5000); leaves no timer behind, nor
+   * any socket of a client it built.
    */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.stopping.abort();
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.watchdog) clearInterval(this.watchdog);
     const consumer = this.consumer;
+    let reports: Promise<void>[] = [];
     if (consumer) {
       try {
         consumer.pause([{ topic: this.channelId }]);
       } catch {
         // Not running (never joined or crashed): nothing to pause.
       }
-      if (this.inFlight.size) await Promise.race([Promise.allSettled([...this.inFlight]), timeout(this.closeTimeoutMs)]);
-      await this.commitProcessed(consumer);
+      if (this.inFlight.size) {
+        const drained = Promise.allSettled([...this.inFlight].map((b) => b.settled)).then(() => 'drained' as const);
+        if ((await within(drained, this.closeTimeoutMs)) === 'timeout') reports = this.abandonInFlight();
+      }
     }
-    await this.stopConsumer();
+    await this.stopConsumer(consumer && (() => this.commitProcessed(consumer)));
+    // Abandoned messages were reported when close() gave up; wait (briefly) for slow onError handlers.
+    if (reports.length) await within(Promise.allSettled(reports), 1000);
     emitSafe(this.em, 'closed', { channelId: this.channelId });
+  }
+
+  /** Gives up on the handlers still running: reports their messages and lets kafkajs stop. */
+  private abandonInFlight(): Promise<void>[] {
+    this.gaveUp = true;
+    const stuck = [...this.inFlight].filter((b) => b.offset !== undefined);
+    this.giveUp();
+    return stuck.map((b) =>
+      this.dispatcher.reportAbandoned({ groupId: this.groupId, partition: b.partition, offset: b.offset!, closeTimeoutMs: this.closeTimeoutMs }),
+    );
   }
 
   private async commitProcessed(consumer: Consumer): Promise<void> {
@@ -373,21 +526,32 @@ export class KafkaListener<T = unknown> implements IListener<T> {
     }
   }
 
-  private async stopConsumer(): Promise<void> {
+  /** Commits (`commitFirst`), leaves the group and disconnects, all within `disconnectTimeoutMs`. */
+  private async stopConsumer(commitFirst?: () => Promise<void>): Promise<void> {
     const consumer = this.consumer;
     const producer = this.producer;
     const producerReady = this.producerReady;
     this.consumer = undefined;
     this.producer = undefined;
     this.producerReady = undefined;
-    // A handler stuck past closeTimeoutMs must not hang close(): bound the disconnects too.
-    const bound = this.closeTimeoutMs + 10_000;
-    await Promise.race([
-      Promise.allSettled([
-        consumer?.disconnect(),
-        producerReady?.then(() => producer?.disconnect()),
-      ]),
-      timeout(bound),
-    ]);
+    // Committing and leaving the group need the broker; when it is unreachable kafkajs retries for a
+    // long time, so all of it shares one bound.
+    const ms = this.disconnectTimeoutMs;
+    const work = (async () => {
+      await commitFirst?.();
+      await Promise.allSettled([consumer?.disconnect(), producerReady?.then(() => producer?.disconnect())]);
+    })();
+    const outcome = await within(work, ms);
+    if (outcome === 'timeout') {
+      // Not awaited: a slow onError handler must not unbound close().
+      void this.dispatcher.reportError(
+        new MotifsErrorTimeout(`the consumer of ${this.channelId} did not commit, leave its group and disconnect within ${ms}ms (disconnectTimeoutMs)`, {
+          details: { channelId: this.channelId, groupId: this.groupId, disconnectTimeoutMs: ms },
+        }),
+      );
+    }
+    // A client this listener built is its own: whatever kafkajs still holds open goes, so the
+    // process can exit. (An injected client's sockets belong to its owner.)
+    if (this.sockets) for (const socket of this.sockets) socket.destroy();
   }
 }

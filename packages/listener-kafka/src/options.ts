@@ -1,6 +1,8 @@
 import { type ListenerCommonOptions, MotifsErrorValidation, assertKey, describeType } from '@motifs/core';
 import type { ConsumerConfig, Kafka as KafkaClient, KafkaConfig, ProducerConfig } from 'kafkajs';
+import type { Socket } from 'node:net';
 import { Kafka, KafkaLogLevel } from './kafkajs.js';
+import { trackedSocketFactory } from './sockets.js';
 
 /** kafkajs log levels by name. */
 export type KafkaLogLevelName = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
@@ -25,6 +27,19 @@ export interface KafkaListenerOptions<T = unknown> extends ListenerCommonOptions
   commitIntervalMs?: number;
   /** How long `listen()` waits to join the group, in ms (default 60000). */
   listenTimeoutMs?: number;
+  /**
+   * Listener: silence from every broker, while waiting on them, after which `em` emits
+   * `unavailable`, in ms (default 3000; at least twice `consumerConfig.maxWaitTimeInMs`).
+   */
+  unavailableAfterMs?: number;
+  /** Listener: how long an outage lasts after `unavailable` before onError gets MOTIFS_UNAVAILABLE, in ms (default 10000). */
+  unavailableGraceMs?: number;
+  /**
+   * Listener: how long `close()` waits, after `closeTimeoutMs`, to leave the group and disconnect,
+   * in ms (default 5000). Past it close() resolves, reports MOTIFS_TIMEOUT, and destroys the
+   * sockets of a client it built (an injected `client` is left to its owner).
+   */
+  disconnectTimeoutMs?: number;
   /** kafkajs logging (default `error`); listener events are on `em` either way. */
   logLevel?: KafkaLogLevelName;
   /** Publisher: idempotent producer (default true: no duplicates from producer retries). */
@@ -89,7 +104,13 @@ export function brokerList(o: KafkaListenerOptions<unknown>): string[] {
 }
 
 /** Checks the top-level shape and the Kafka-specific options; builds (or takes) the client. */
-export function readOptions<T>(options: KafkaMotifOptions<T>): { channelId: string; kafka: KafkaListenerOptions<T>; client: KafkaClient } {
+export function readOptions<T>(options: KafkaMotifOptions<T>): {
+  channelId: string;
+  kafka: KafkaListenerOptions<T>;
+  client: KafkaClient;
+  /** The open sockets of the client built here; undefined for an injected client. */
+  sockets: Set<Socket> | undefined;
+} {
   if (options === null || typeof options !== 'object') throw invalid('options', `must be an object, got ${describeType(options)}`);
   assertTopic(options.channelId);
   const kafka = options.kafka ?? {};
@@ -98,20 +119,25 @@ export function readOptions<T>(options: KafkaMotifOptions<T>): { channelId: stri
   if (kafka.clientId !== undefined) assertKey(kafka.clientId, 'kafka.clientId');
   const pc = kafka.partitionsConcurrency;
   if (pc !== undefined && (!Number.isInteger(pc) || pc < 1 || pc > 1000)) throw invalid('kafka.partitionsConcurrency', 'must be an integer from 1 to 1000');
-  for (const field of ['commitIntervalMs', 'listenTimeoutMs'] as const) {
+  for (const field of ['commitIntervalMs', 'listenTimeoutMs', 'unavailableAfterMs', 'disconnectTimeoutMs'] as const) {
     const v = kafka[field];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) throw invalid(`kafka.${field}`, 'must be a positive number of ms');
   }
+  const grace = kafka.unavailableGraceMs;
+  if (grace !== undefined && (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0)) throw invalid('kafka.unavailableGraceMs', 'must be a number of ms >= 0');
   if (kafka.logLevel !== undefined && !['nothing', 'error', 'warn', 'info', 'debug'].includes(kafka.logLevel)) {
     throw invalid('kafka.logLevel', 'must be one of nothing, error, warn, info, debug');
   }
   let client = kafka.client;
+  let sockets: Set<Socket> | undefined;
   if (client !== undefined) {
     if (typeof (client as { consumer?: unknown })?.consumer !== 'function' || typeof (client as { producer?: unknown }).producer !== 'function') {
       throw invalid('kafka.client', 'must be a kafkajs Kafka instance');
     }
   } else {
+    sockets = new Set();
     client = new Kafka({
+      socketFactory: trackedSocketFactory(sockets),
       clientId: kafka.clientId ?? 'motifs',
       brokers: brokerList(kafka),
       ...(kafka.ssl !== undefined ? { ssl: kafka.ssl } : {}),
@@ -119,5 +145,5 @@ export function readOptions<T>(options: KafkaMotifOptions<T>): { channelId: stri
       logLevel: KafkaLogLevel[(kafka.logLevel ?? 'error').toUpperCase() as 'ERROR'],
     });
   }
-  return { channelId: options.channelId, kafka, client };
+  return { channelId: options.channelId, kafka, client, sockets };
 }

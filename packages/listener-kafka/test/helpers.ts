@@ -14,22 +14,27 @@ const { Kafka, logLevel, Partitioners } = kafkajs;
 export class KafkaTestBed {
   /** Every socket the test client opened and that is not closed yet. */
   private readonly sockets = new Set<Socket>();
-  readonly client: KafkaClient = new Kafka({
-    clientId: 'motifs-test',
-    brokers: kafkaBrokers(),
-    logLevel: logLevel.NOTHING,
-    // kafkajs's own factory (plain TCP, keep-alive), plus tracking so leaks can be counted.
-    socketFactory: ({ host, port, onConnect }) => {
-      const socket = connect({ host, port }, onConnect);
-      socket.setKeepAlive(true, 60_000);
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-      return socket;
-    },
-  });
+  readonly client: KafkaClient;
   private admin: Admin | undefined;
   private raw: Producer | undefined;
   private readonly topics: string[] = [];
+
+  /** `brokers`: another cluster than MOTIFS_KAFKA_BROKERS (the failover suite's own 3 nodes). */
+  constructor(brokers: string[] = kafkaBrokers()) {
+    this.client = new Kafka({
+      clientId: 'motifs-test',
+      brokers,
+      logLevel: logLevel.NOTHING,
+      // kafkajs's own factory (plain TCP, keep-alive), plus tracking so leaks can be counted.
+      socketFactory: ({ host, port, onConnect }) => {
+        const socket = connect({ host, port }, onConnect);
+        socket.setKeepAlive(true, 60_000);
+        this.sockets.add(socket);
+        socket.once('close', () => this.sockets.delete(socket));
+        return socket;
+      },
+    });
+  }
 
   async adminClient(): Promise<Admin> {
     if (!this.admin) {

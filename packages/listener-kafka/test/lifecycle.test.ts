@@ -9,7 +9,16 @@ import { createKafkaListener } from '../src/index.js';
 
 const { KafkaJSConnectionError, KafkaJSProtocolError, KafkaJSNonRetriableError } = kafkajs;
 
-const EVENTS = { FETCH: 'fetch', GROUP_JOIN: 'group_join', REBALANCING: 'rebalancing', CRASH: 'crash', CONNECT: 'connect', DISCONNECT: 'disconnect', STOP: 'stop' };
+const EVENTS = {
+  FETCH: 'fetch',
+  GROUP_JOIN: 'group_join',
+  REBALANCING: 'rebalancing',
+  CRASH: 'crash',
+  CONNECT: 'connect',
+  DISCONNECT: 'disconnect',
+  STOP: 'stop',
+  REQUEST: 'request',
+};
 
 /** Just enough of a kafkajs consumer: scripted failures, and a join emitted from run(). */
 class FakeConsumer extends EventEmitter {
@@ -55,8 +64,10 @@ class FakeConsumer extends EventEmitter {
     if (this.commitFailure) throw this.commitFailure;
     this.committed.push(...offsets);
   }
+  hangOnDisconnect = false;
   async disconnect() {
     this.calls.push('disconnect');
+    if (this.hangOnDisconnect) await new Promise(() => undefined);
   }
 }
 
@@ -264,7 +275,10 @@ describe('kafka listener lifecycle (fake client)', () => {
     expect(producers).toBe(0);
     expect(resolved).toEqual([]);
     expect(consumer.committed).toEqual([]);
-    expect(isMotifsError(errors[0], 'MOTIFS_DEAD_LETTER_FAILED')).toBe(true);
+    // close() gave up on it first (abandoned, reported at once), then its late failure could not be dead-lettered.
+    expect(isMotifsError(errors[0], 'MOTIFS_ABANDONED')).toBe(true);
+    await waitFor(() => errors.length >= 2, 1000, 'the late failure to be reported');
+    expect(isMotifsError(errors[1], 'MOTIFS_DEAD_LETTER_FAILED')).toBe(true);
   });
 
   it('stops a batch at close(): a message after the in-flight one is neither handled nor resolved', async () => {
@@ -283,5 +297,126 @@ describe('kafka listener lifecycle (fake client)', () => {
     expect(seen).toEqual(['1']);
     expect(resolved).toEqual(['1']);
     expect(consumer.committed).toEqual([{ topic: 'orders', partition: 0, offset: '2' }]);
+  });
+
+  it('gives up on a handler that never settles after closeTimeoutMs: kafkajs is released, the message reported and left uncommitted', async () => {
+    const consumer = new FakeConsumer();
+    const { listener, errors } = build(consumer, { closeTimeoutMs: 50 });
+    const abandoned: { partition: number; offset: string; error: unknown }[] = [];
+    listener.em.on('abandoned', (e: { partition: number; offset: string; error: unknown }) => {
+      abandoned.push(e);
+    });
+    let started!: () => void;
+    const hung = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    listener.onMessage((msg) => {
+      if (msg.id !== '2') return Promise.resolve();
+      started();
+      return new Promise<void>(() => undefined);
+    });
+    await listener.listen();
+    const resolved: string[] = [];
+    let batchDone = false;
+    void consumer.eachBatch!(batch(['1', '2', '3'], resolved)).then(() => {
+      batchDone = true;
+    });
+    await hung;
+    const t0 = Date.now();
+    await listener.close();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // kafkajs waits for the batch promise before it can stop: it must not wait for the hung handler.
+    await waitFor(() => batchDone, 1000, 'the batch promise to be released');
+    expect(resolved).toEqual(['1']);
+    expect(consumer.committed).toEqual([{ topic: 'orders', partition: 0, offset: '2' }]);
+    expect(consumer.calls).toContain('disconnect');
+    await waitFor(() => abandoned.length > 0, 1000, 'the abandoned event');
+    expect(abandoned.map((a) => [a.partition, a.offset])).toEqual([[0, '2']]);
+    expect(errors).toHaveLength(1);
+    expect(isMotifsError(errors[0], 'MOTIFS_ABANDONED')).toBe(true);
+    expect(abandoned[0]!.error).toBe(errors[0]);
+    expect((errors[0] as { retryable: boolean }).retryable).toBe(false);
+  });
+
+  it('close() is bounded when the consumer cannot leave its group: MOTIFS_TIMEOUT after disconnectTimeoutMs', async () => {
+    const consumer = new FakeConsumer();
+    consumer.hangOnDisconnect = true;
+    const { listener, errors } = build(consumer, { disconnectTimeoutMs: 100 });
+    listener.onMessage(async () => undefined);
+    await listener.listen();
+    const t0 = Date.now();
+    await listener.close();
+    const ms = Date.now() - t0;
+    expect(ms).toBeGreaterThanOrEqual(90);
+    expect(ms).toBeLessThan(2000);
+    expect(errors).toHaveLength(1);
+    expect(isMotifsError(errors[0], 'MOTIFS_TIMEOUT')).toBe(true);
+    expect((errors[0] as { details: Record<string, unknown> }).details).toMatchObject({ channelId: 'orders', disconnectTimeoutMs: 100 });
+  });
+
+  it('reports an outage: "unavailable" after unavailableAfterMs of silence, one MOTIFS_UNAVAILABLE after the grace, "recovered" on the next answer', async () => {
+    const consumer = new FakeConsumer();
+    const { listener, errors } = build(consumer, { unavailableAfterMs: 150, unavailableGraceMs: 150, consumerConfig: { maxWaitTimeInMs: 10 } });
+    const seen: { name: string; at: number; data: Record<string, unknown> }[] = [];
+    for (const name of ['unavailable', 'recovered']) {
+      listener.em.on(name, (data: Record<string, unknown>) => {
+        seen.push({ name, at: Date.now(), data });
+      });
+    }
+    listener.onMessage(async () => undefined);
+    await listener.listen();
+    const t0 = Date.now();
+    // The broker answers for a while: no event.
+    let silentFrom = 0;
+    for (let i = 0; i < 6; i++) {
+      consumer.emit(EVENTS.REQUEST, {});
+      silentFrom = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(seen).toEqual([]);
+    await waitFor(() => errors.length > 0, 3000, 'MOTIFS_UNAVAILABLE on onError');
+    expect(seen.map((e) => e.name)).toEqual(['unavailable']);
+    expect(seen[0]!.at - silentFrom).toBeGreaterThanOrEqual(149);
+    expect(seen[0]!.data).toMatchObject({ channelId: 'orders' });
+    expect(seen[0]!.data.silentMs).toBeGreaterThanOrEqual(150);
+    expect(isMotifsError(errors[0], 'MOTIFS_UNAVAILABLE')).toBe(true);
+    expect((errors[0] as { retryable: boolean }).retryable).toBe(true);
+    expect((errors[0] as { details: Record<string, unknown> }).details).toMatchObject({ channelId: 'orders', silentMs: expect.any(Number) });
+    // Once per outage.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(errors).toHaveLength(1);
+    consumer.emit(EVENTS.REQUEST, {});
+    await waitFor(() => seen.length >= 2, 1000, 'the recovered event');
+    expect(seen.map((e) => e.name)).toEqual(['unavailable', 'recovered']);
+    expect(seen[1]!.data.downMs).toBeGreaterThan(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await listener.close();
+  });
+
+  it('does not call a running handler, a group join in progress, or a closed listener an outage', async () => {
+    const consumer = new FakeConsumer();
+    const { listener, errors } = build(consumer, { unavailableAfterMs: 100, unavailableGraceMs: 0, consumerConfig: { maxWaitTimeInMs: 10 } });
+    const seen: string[] = [];
+    listener.em.on('unavailable', () => {
+      seen.push('unavailable');
+    });
+    let release!: () => void;
+    listener.onMessage(() => new Promise<void>((resolve) => (release = resolve)));
+    await listener.listen();
+    // A handler runs for 400 ms without the broker saying anything.
+    const running = consumer.eachBatch!(batch(['1'], []));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(seen).toEqual([]);
+    release();
+    await running;
+    // A rebalance: the broker may hold the JoinGroup answer up to rebalanceTimeout.
+    consumer.emit(EVENTS.REBALANCING, { payload: { groupId: 'g' } });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(seen).toEqual([]);
+    consumer.join([0]);
+    await listener.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(seen).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });

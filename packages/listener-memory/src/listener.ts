@@ -26,6 +26,12 @@ interface PartitionLoop {
   abort: AbortController;
   /** Set once the partition was handed on without waiting for this loop: it must not commit. */
   detached: boolean;
+  /** Offset of the message whose handlers are running, if any (reported when it is abandoned). */
+  current: number | undefined;
+  /** {@link MemoryListener.bounded} of this loop, made once (so an abandoned message is reported once). */
+  stopped?: Promise<void>;
+  /** The timer that gives up on the loop, once it was told to stop. */
+  timer?: ReturnType<typeof setTimeout>;
   done: Promise<void>;
 }
 
@@ -98,7 +104,12 @@ export class MemoryListener<T = unknown> implements IListener<T> {
     emitSafe(this.em, 'listening', { channelId: this.channelId, groupId: this.groupId });
   });
 
-  /** Stops delivering, waits (up to `closeTimeoutMs`) for in-flight handlers, and leaves the group. */
+  /**
+   * Stops delivering, waits (up to `closeTimeoutMs`) for in-flight handlers, and leaves the group.
+   * A message whose handler has not settled by then is abandoned: reported as `abandoned` on `em`
+   * and as `MotifsErrorAbandoned` on onError, not committed, redelivered to the group.
+   * Resolves at most `closeTimeoutMs` after it was called, and leaves no timer behind.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -122,7 +133,7 @@ export class MemoryListener<T = unknown> implements IListener<T> {
       if (this.loops.has(p)) continue;
       const previous = group.released[p]!;
       const abort = new AbortController();
-      const loop: PartitionLoop = { partition: p, abort, detached: false, done: Promise.resolve() };
+      const loop: PartitionLoop = { partition: p, abort, detached: false, current: undefined, done: Promise.resolve() };
       loop.done = previous.then(() => (abort.signal.aborted ? undefined : this.consume(group, loop)));
       group.released[p] = this.bounded(loop);
       this.loops.set(p, loop);
@@ -132,26 +143,36 @@ export class MemoryListener<T = unknown> implements IListener<T> {
 
   /**
    * Resolves when the loop ended, or `closeTimeoutMs` after it was told to stop: a stuck handler
-   * must not block the partition for the rest of the group. Its message is then redelivered.
+   * must not block the partition for the rest of the group. Its message is then abandoned:
+   * reported, never committed by this loop, and redelivered to the partition's next owner.
    */
   private bounded(loop: PartitionLoop): Promise<void> {
-    return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+    loop.stopped ??= new Promise((resolve) => {
       const finish = () => {
-        if (timer) clearTimeout(timer);
+        if (loop.timer) clearTimeout(loop.timer);
         resolve();
       };
       loop.done.then(finish, finish);
       const onAbort = () => {
-        timer = setTimeout(() => {
+        loop.timer = setTimeout(() => {
           loop.detached = true;
+          const offset = loop.current;
+          if (offset !== undefined) {
+            // Not awaited: a slow onError handler must not hold up close() or the partition's next owner.
+            void this.dispatcher.reportAbandoned({ groupId: this.groupId, partition: loop.partition, offset: String(offset), closeTimeoutMs: this.closeTimeoutMs });
+          }
           resolve();
         }, this.closeTimeoutMs);
-        timer.unref?.();
+        // A hand-over during a rebalance must not keep a process alive on its own (close() refs it).
+        if (!this.closed) loop.timer.unref?.();
       };
       if (loop.abort.signal.aborted) onAbort();
       else loop.abort.signal.addEventListener('abort', onAbort, { once: true });
     });
+    // While close() waits, this timer is what it waits for: it must keep the process alive, or a
+    // process with nothing else to do exits before close() resolves.
+    if (this.closed) loop.timer?.ref?.();
+    return loop.stopped;
   }
 
   private async consume(group: MemoryGroup, loop: PartitionLoop): Promise<void> {
@@ -165,16 +186,20 @@ export class MemoryListener<T = unknown> implements IListener<T> {
         await this.channel.waitForAppend(partition, signal);
         continue;
       }
+      loop.current = position;
       const outcome = await this.dispatcher.process(
         { value: record.value, key: record.key, headers: record.headers, partition, offset: String(position), timestamp: record.timestamp },
         signal,
       );
+      loop.current = undefined;
+      // Abandoned by close() or a rebalance: the message belongs to the partition's next owner now.
+      if (loop.detached) return;
       if (outcome === 'redeliver') {
         // Same message again after a pause, never the next one: order and at-least-once both hold.
         await sleep(backoffMs(this.retry, this.retry.attempts), signal).catch(() => undefined);
         continue;
       }
-      if (!loop.detached) group.committed[partition] = position + 1;
+      group.committed[partition] = position + 1;
     }
   }
 }

@@ -154,10 +154,16 @@ describe('memory listener', () => {
     const hub = new MemoryChannelHub();
     const stuck = createMemoryListener<{ n: number }>({ channelId: 'stuck', memory: { hub, groupId: 'g', closeTimeoutMs: 50 } });
     stuck.onMessage(() => new Promise<void>(() => undefined));
+    const errors: unknown[] = [];
+    stuck.onError(async (err) => {
+      errors.push(err);
+    });
     await stuck.listen();
     const publisher = createMemoryPublisher({ channelId: 'stuck', memory: { hub } });
     await publisher.publish({ n: 0 });
     await stuck.close();
+    await waitFor(() => errors.length >= 1, 1000, 'the abandoned message to be reported');
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual(['MOTIFS_ABANDONED']);
     const next = createMemoryListener<{ n: number }>({ channelId: 'stuck', memory: { hub, groupId: 'g' } });
     const got: number[] = [];
     next.onMessage(async (m) => {
@@ -167,6 +173,40 @@ describe('memory listener', () => {
     await waitFor(() => got.length >= 1, 5000, 'the redelivery');
     expect(got).toEqual([0]);
     await next.close();
+  });
+
+  it('a partition handed on during a rebalance while its handler hangs: the message is reported as abandoned and redelivered to the new owner', async () => {
+    const hub = new MemoryChannelHub();
+    hub.channel('handover', 2);
+    const a = createMemoryListener<{ n: number }>({ channelId: 'handover', memory: { hub, groupId: 'g', closeTimeoutMs: 50 } });
+    const aErrors: unknown[] = [];
+    a.onError(async (err) => {
+      aErrors.push(err);
+    });
+    let hung!: () => void;
+    const hanging = new Promise<void>((resolve) => (hung = resolve));
+    a.onMessage((msg) => {
+      if (msg.n !== 1) return Promise.resolve();
+      hung();
+      return new Promise<void>(() => undefined);
+    });
+    await a.listen();
+    const publisher = createMemoryPublisher<{ n: number }>({ channelId: 'handover', memory: { hub } });
+    await publisher.publish({ n: 0 }); // partition 0 (no key: round-robin)
+    await publisher.publish({ n: 1 }); // partition 1
+    await hanging;
+    const b = createMemoryListener<{ n: number }>({ channelId: 'handover', memory: { hub, groupId: 'g' } });
+    const got: number[] = [];
+    b.onMessage(async (msg) => {
+      got.push(msg.n);
+    });
+    await b.listen(); // round-robin: a keeps partition 0, b gets partition 1
+    await waitFor(() => got.length >= 1, 5000, 'the redelivery to the new owner');
+    expect(got).toEqual([1]);
+    await waitFor(() => aErrors.length >= 1, 1000, 'the abandoned report');
+    expect(aErrors.map((e) => (e as { code?: string }).code)).toEqual(['MOTIFS_ABANDONED']);
+    expect((aErrors[0] as { details: Record<string, unknown> }).details).toMatchObject({ partition: 1, offset: '0' });
+    await Promise.all([a.close(), b.close()]);
   });
 
   it('a dead-letter channel can be read like any other channel', async () => {

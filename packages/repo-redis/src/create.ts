@@ -1,4 +1,4 @@
-import { normalizeRepoSettings, type IBaseDto, type IRepo } from '@motifs/core';
+import { REDIS_RECONNECT_DEFAULTS, normalizeRepoSettings, redisReconnectDelayMs, type IBaseDto, type IRepo } from '@motifs/core';
 import { RedisRepo, normalizeTimeout } from './redis-repo.js';
 import type { RedisRepoOptions } from './options.js';
 
@@ -22,7 +22,8 @@ export async function createRepo<T extends IBaseDto = IBaseDto>(options: RedisRe
 export async function createRedisRepo<T extends IBaseDto = IBaseDto>(options: Omit<RedisRepoOptions, 'kind'> & { kind?: 'redis' }): Promise<RedisRepo<T>> {
   const redis = options?.redis ?? {};
   const commandTimeoutMs = normalizeTimeout(redis.commandTimeoutMs);
-  const connectTimeoutMs = normalizeTimeout(redis.connectTimeoutMs, 'connectTimeoutMs');
+  const connectTimeoutMs = normalizeTimeout(redis.connectTimeoutMs, 'connectTimeoutMs', REDIS_RECONNECT_DEFAULTS.connectTimeoutMs);
+  const reconnectMaxDelayMs = normalizeTimeout(redis.reconnectMaxDelayMs, 'reconnectMaxDelayMs', REDIS_RECONNECT_DEFAULTS.reconnectMaxDelayMs);
   if (redis.client) return new RedisRepo<T>({ ...options, kind: 'redis' }, { client: redis.client, owned: false });
   // Validate before creating a client, so bad options leave nothing to close.
   normalizeRepoSettings(options);
@@ -31,7 +32,13 @@ export async function createRedisRepo<T extends IBaseDto = IBaseDto>(options: Om
     lazyConnect: true,
     commandTimeout: commandTimeoutMs,
     connectTimeout: connectTimeoutMs,
-    maxRetriesPerRequest: 1,
+    // A call goes to a ready connection or fails unsent (the repo waits for readiness itself), and
+    // a write whose connection drops is never sent again by the client: a resent create would
+    // report its own success as a conflict. Such a failure is reported as outcome-unknown instead.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    retryStrategy: (times: number) => redisReconnectDelayMs(times, reconnectMaxDelayMs),
   });
   // Connection errors reach callers as MotifsErrorUnavailable; without a listener ioredis would print them.
   client.on('error', () => undefined);

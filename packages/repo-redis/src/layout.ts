@@ -1,7 +1,11 @@
+import { repoKeyPrefix } from '@motifs/core';
+
 /**
- * Where a repo keeps its data. Every key starts with the hash tag `{<namespace>:<name>}`, so one
- * repo's keys share a cluster slot (its Lua scripts touch several) and no other repo's key can
- * start the same way (names cannot contain ":", namespaces cannot contain braces).
+ * Where a repo keeps its data, in the key grammar every motif shares (core `key-layout.ts`).
+ * Every key starts with the hash tag `{<namespace>:<name>}`, so one repo's keys share a cluster
+ * slot (its Lua scripts touch several) and no other repo's key can start the same way (names
+ * cannot contain ":", namespaces cannot contain braces). A cacher's keys start with
+ * `motifs:cache:`, never with `{`, so no cacher namespace or key can spell one of these.
  *
  * - `{ns:name}:rec:<id>`: the record, a hash of field -> JSON text of the value
  * - `{ns:name}:ids`: a set of every id
@@ -16,7 +20,7 @@ export class RepoLayout {
   readonly meta: string;
 
   constructor(namespace: string, name: string) {
-    this.prefix = `{${namespace}:${name}}:`;
+    this.prefix = repoKeyPrefix(namespace, name);
     this.ids = `${this.prefix}ids`;
     this.meta = `${this.prefix}meta`;
   }

@@ -1,16 +1,18 @@
-import type { RepoBaseOptions } from '@motifs/core';
+import type { RedisReconnectOptions, RepoBaseOptions } from '@motifs/core';
 import type { Redis } from 'ioredis';
 
-/** Options under the `redis` key of `makeRepo({ kind: 'redis', ... })`. */
-export interface RedisRepoKindOptions {
+/**
+ * Options under the `redis` key of `makeRepo({ kind: 'redis', ... })`. The reconnect options
+ * (`connectTimeoutMs`, `reconnectMaxDelayMs`) and their defaults are the ones every Redis motif
+ * takes ({@link RedisReconnectOptions}); they apply to a client the repo creates.
+ */
+export interface RedisRepoKindOptions extends RedisReconnectOptions {
   /** Server URL for a client the repo creates (and closes). Default `redis://127.0.0.1:6379`. */
   url?: string;
   /** An ioredis client to use instead; `close()` leaves it open (it is yours). */
   client?: Redis;
   /** Every call fails with `MotifsErrorTimeout` after this many ms without an answer. Default 5000. */
   commandTimeoutMs?: number;
-  /** Connect timeout of a client the repo creates. Default 5000. */
-  connectTimeoutMs?: number;
 }
 
 /** What `createRepo` / `createRedisRepo` take. */

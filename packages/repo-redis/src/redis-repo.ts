@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import {
   MotifsErrorConflict,
   MotifsErrorNotFound,
   MotifsErrorSerialization,
   MotifsErrorTimeout,
+  MotifsErrorUnavailable,
   MotifsErrorValidation,
   assertId,
   assertOpen,
@@ -24,8 +26,8 @@ import {
   type IFindOptions,
   type IRepo,
 } from '@motifs/core';
-import type { Redis } from 'ioredis';
-import { mapRedisError } from './errors.js';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { mapRedisError, mapWriteError, type WriteFailure } from './errors.js';
 import { RepoLayout } from './layout.js';
 import type { RedisRepoOptions } from './options.js';
 import { SCRIPTS, runScript } from './scripts.js';
@@ -53,10 +55,11 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
   private readonly indexSet: ReadonlySet<string>;
   /** The index list as stored in the meta hash: sorted JSON. */
   private readonly declared: string;
-  private indexesChecked = false;
   private readonly client: Redis;
   private readonly owned: boolean;
   private readonly timeoutMs: number;
+  /** While an owned client connects: resolves once it is ready (shared by the calls waiting). */
+  private readyWait: Promise<void> | undefined;
   private closed = false;
 
   constructor(options: RedisRepoOptions, connection: RedisRepoConnection) {
@@ -85,8 +88,10 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
       const entry = indexEntry(fields[field]);
       if (entry) args.push(JSON.stringify(field), entry.valueJson, entry.score);
     }
-    const created = await this.io('create', () => runScript(this.client, SCRIPTS.create, this.writeKeys(record.id), args));
-    if (created === -1) throw await this.indexMismatch();
+    // Not idempotent: the same dto sent again gets a new id. The error carries the id so the caller
+    // can retry with it (a conflict then means the first call landed) or retrieve it.
+    const created = await this.io('create', () => runScript(this.client, SCRIPTS.create, this.writeKeys(record.id), args), { idempotent: false, details: { id: record.id } });
+    if (created === -1) throw await this.writeMismatch();
     if (created !== 1) throw new MotifsErrorConflict(`${this.name} "${record.id}" already exists`, { details: { id: record.id } });
     await emitAfter<T, 'create'>(this.em, this.name, 'create', () => ({ dto: JSON.parse(json) as T }));
     return JSON.parse(json) as T;
@@ -115,8 +120,9 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
       const entry = indexEntry(patch[field]);
       args.push(field, JSON.stringify(field), entry?.valueJson ?? '', entry?.score ?? '');
     }
-    const reply = await this.io('update', () => runScript(this.client, SCRIPTS.update, this.writeKeys(id), args));
-    if (reply === -1) throw await this.indexMismatch();
+    // Idempotent: the same patch applied twice leaves the same record (updatedAt aside).
+    const reply = await this.io('update', () => runScript(this.client, SCRIPTS.update, this.writeKeys(id), args), { idempotent: true, details: { id } });
+    if (reply === -1) throw await this.writeMismatch();
     const record = reply ? decodeFlat<T>(reply as string[]) : undefined;
     if (!record) throw new MotifsErrorNotFound(`${this.name} "${id}" not found`, { details: { id } });
     await emitAfter<T, 'update'>(this.em, this.name, 'update', () => ({
@@ -134,8 +140,9 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     assertOpen(this.closed, this.name);
     const args: string[] = [id, this.layout.prefix, this.declared];
     for (const field of this.indexes) args.push(field, JSON.stringify(field));
-    const reply = await this.io('delete_', () => runScript(this.client, SCRIPTS.delete, this.writeKeys(id), args));
-    if (reply === -1) throw await this.indexMismatch();
+    // Idempotent: deleting twice leaves no record (the second call resolves false).
+    const reply = await this.io('delete_', () => runScript(this.client, SCRIPTS.delete, this.writeKeys(id), args), { idempotent: true, details: { id } });
+    if (reply === -1) throw await this.writeMismatch();
     const record = reply ? decodeFlat<T>(reply as string[]) : undefined;
     if (!record) return false;
     await emitAfter<T, 'delete'>(this.em, this.name, 'delete', () => ({ id, dto: record }));
@@ -146,10 +153,9 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     assertOpen(this.closed, this.name);
     const compiled = compileConditions(conditions);
     const page = compileFindOptions(options);
-    await this.checkIndexes();
-    let ids = await this.candidateIds(compiled);
+    let ids = await this.candidateIds('findMany', compiled);
     if (!ids) {
-      const all = await this.io('findMany', () => this.client.smembers(this.layout.ids));
+      const [all] = (await this.checkedReads('findMany', (tx) => tx.smembers(this.layout.ids))) as [string[]];
       ids = compiled.length ? await this.probe(all, compiled) : all;
     }
     const records = await this.fetch(ids);
@@ -159,51 +165,65 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
   async count(conditions: IConditions): Promise<number> {
     assertOpen(this.closed, this.name);
     const compiled = compileConditions(conditions);
+    // The id set alone answers, whatever the index list.
     if (compiled.length === 0) return this.io('count', () => this.client.scard(this.layout.ids));
-    await this.checkIndexes();
     // Equalities on indexed fields only: the index alone answers (it is exact, kept by the scripts).
     if (compiled.every((c) => c.hasEq && this.indexSet.has(c.field) && c.in === undefined && !hasRange(c))) {
       const keys = compiled.map((c) => this.layout.idx(c.field, JSON.stringify(c.eq)));
       try {
-        return Number(await this.io('count', () => this.client.call('SINTERCARD', keys.length, ...keys)));
+        const [count] = await this.checkedReads('count', (tx) => tx.call('SINTERCARD', keys.length, ...keys));
+        return Number(count);
       } catch (err) {
         // SINTERCARD is Redis 7+; older servers send the ids instead.
         if (!/unknown command/i.test(String((err as Error).message))) throw err;
-        return (await this.io('count', () => this.client.sinter(...keys))).length;
+        const [ids] = (await this.checkedReads('count', (tx) => tx.sinter(...keys))) as [string[]];
+        return ids.length;
       }
     }
     // Otherwise read only the tested fields of the candidates (or of every record).
-    const ids = (await this.candidateIds(compiled)) ?? (await this.io('count', () => this.client.smembers(this.layout.ids)));
+    const ids = (await this.candidateIds('count', compiled)) ?? ((await this.checkedReads('count', (tx) => tx.smembers(this.layout.ids))) as [string[]])[0];
     return (await this.probe(ids, compiled)).length;
   }
 
   /**
    * Rebuilds every index entry from the records for this instance's `indexes`, and records that
    * list as the repo's. Needed once after changing `indexes` on a repo that holds data (until
-   * then, reads and writes throw `MotifsErrorConflict`). Run it while nothing else writes.
-   * Resolves the number of records indexed.
+   * then, reads and writes throw `MotifsErrorConflict`). While it runs, every instance's writes
+   * and indexed queries throw `MotifsErrorConflict`; if it dies half-way they keep doing so until
+   * `reindex()` is called again. A second `reindex()` started meanwhile takes over and this one
+   * throws `MotifsErrorConflict`. Idempotent. Resolves the number of records indexed.
    */
   async reindex(): Promise<number> {
     assertOpen(this.closed, this.name);
+    const marker = `!reindex:${randomUUID()}`;
+    const write: WriteFailure = { idempotent: true };
+    const step = async (run: () => Promise<unknown>): Promise<number> => {
+      const reply = Number(await this.io('reindex', run, write));
+      if (reply === -1) {
+        throw new MotifsErrorConflict(`repo "${this.name}" (namespace "${this.namespace}"): another reindex() started while this one ran; it decides the index list`, { details: { declared: this.declared } });
+      }
+      return reply;
+    };
+    // From here on every write and indexed query of every instance is refused, until the new list is stored.
+    await this.io('reindex', () => this.client.hset(this.layout.meta, 'indexes', marker), write);
     for (const kind of ['idx:', 'zidx:']) {
       const pattern = `${escapeGlob(this.layout.prefix + kind)}*`;
       let cursor = '0';
       do {
         const [next, keys] = await this.io('reindex', () => this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000));
         cursor = next;
-        if (keys.length) await this.io('reindex', () => this.client.unlink(...keys));
+        if (keys.length) await step(() => runScript(this.client, SCRIPTS.reindexDrop, [this.layout.meta, ...keys], [marker]));
       } while (cursor !== '0');
     }
-    const args: string[] = [this.layout.prefix];
+    const args: string[] = [this.layout.prefix, marker];
     for (const field of this.indexes) args.push(field, JSON.stringify(field));
     const ids = await this.io('reindex', () => this.client.smembers(this.layout.ids));
     let indexed = 0;
     for (let start = 0; start < ids.length; start += BATCH) {
       const keys = ids.slice(start, start + BATCH).map((id) => this.layout.rec(id));
-      indexed += Number(await this.io('reindex', () => runScript(this.client, SCRIPTS.reindex, keys, args)));
+      indexed += await step(() => runScript(this.client, SCRIPTS.reindex, [this.layout.meta, ...keys], args));
     }
-    await this.io('reindex', () => this.client.hset(this.layout.meta, 'indexes', this.declared));
-    this.indexesChecked = true;
+    await step(() => runScript(this.client, SCRIPTS.reindexDone, [this.layout.meta], [marker, this.declared]));
     return indexed;
   }
 
@@ -222,31 +242,49 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     return [this.layout.rec(id), this.layout.ids, this.layout.meta];
   }
 
-  /** Once per instance before reading: the stored index list must be this instance's. */
-  private async checkIndexes(): Promise<void> {
-    if (this.indexesChecked) return;
-    const [stored, size] = await this.io('findMany', async () => {
-      const replies = await this.client.pipeline().hget(this.layout.meta, 'indexes').scard(this.layout.ids).exec();
-      return (replies ?? []).map(([err, value]) => {
-        if (err) throw err;
-        return value;
-      }) as [string | null, number];
+  /**
+   * Runs `add`'s reads in one MULTI after reading the stored index list, so they see the indexes
+   * of that list and no other: another instance may have reindexed for other fields at any time.
+   * Throws `MotifsErrorConflict` unless the list is this instance's (or nothing is stored that
+   * could be indexed). Costs two more commands in the same round trip, on every query.
+   */
+  private async checkedReads(what: string, add: (tx: ChainableCommander) => unknown): Promise<unknown[]> {
+    const replies = await this.io(what, async () => {
+      const tx = this.client.multi().hget(this.layout.meta, 'indexes').scard(this.layout.ids);
+      add(tx);
+      const out = await tx.exec();
+      if (!out) throw new Error('Connection is closed.');
+      return out;
     });
-    if (stored === this.declared) {
-      this.indexesChecked = true;
-      return;
-    }
-    // Nothing to have indexed (yet): fine, but check again next time, as a write may set the list.
-    if (size === 0 || (stored === null && this.declared === '[]')) return;
-    throw await this.indexMismatch(stored);
+    const values = replies.map(([err, value]) => {
+      if (err) throw mapRedisError(err, what);
+      return value;
+    });
+    const [stored, size] = values as [string | null, number];
+    const reindexing = typeof stored === 'string' && stored.startsWith('!');
+    // An empty repo, or one never indexed that declares no index, has nothing indexed wrongly.
+    if (stored !== this.declared && (reindexing || (size > 0 && !(stored === null && this.declared === '[]')))) throw this.indexMismatch(stored);
+    return values.slice(2);
   }
 
-  private async indexMismatch(known?: string | null): Promise<MotifsErrorConflict> {
-    const stored = known !== undefined ? known : await this.io('findMany', () => this.client.hget(this.layout.meta, 'indexes')).catch(() => null);
+  /** The conflict for a stored index list (or reindex marker) that is not this instance's. */
+  private indexMismatch(stored: string | null): MotifsErrorConflict {
+    if (stored?.startsWith('!')) {
+      return new MotifsErrorConflict(
+        `repo "${this.name}" (namespace "${this.namespace}") is being reindexed, or a reindex() stopped half-way: retry once it has completed, or call reindex() again`,
+        { details: { stored, declared: this.declared } },
+      );
+    }
     return new MotifsErrorConflict(
       `repo "${this.name}" (namespace "${this.namespace}") holds data indexed as ${stored ?? '(unknown)'}, but this instance declares ${this.declared}: declare the same indexes, or call reindex() once`,
       { details: { stored, declared: this.declared } },
     );
+  }
+
+  /** After a write script refused (-1): the conflict, naming the stored list when it can be read. */
+  private async writeMismatch(): Promise<MotifsErrorConflict> {
+    const stored = await this.io('meta', () => this.client.hget(this.layout.meta, 'indexes')).catch(() => null);
+    return this.indexMismatch(stored);
   }
 
   /**
@@ -254,23 +292,18 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
    * the caller has to scan. Conditions are re-checked on the records, so a record changed between
    * the index read and the fetch is still filtered correctly.
    */
-  private async candidateIds(compiled: readonly CompiledCondition[]): Promise<string[] | null> {
+  private async candidateIds(what: string, compiled: readonly CompiledCondition[]): Promise<string[] | null> {
     const indexed = compiled.filter((c) => this.indexSet.has(c.field));
     if (indexed.length === 0) return null;
     if (indexed.some((c) => c.in?.length === 0)) return [];
-    const pipeline = this.client.pipeline();
     const equal = indexed.filter((c) => c.hasEq).map((c) => this.layout.idx(c.field, JSON.stringify(c.eq)));
-    if (equal.length) pipeline.sinter(...equal);
-    for (const c of indexed) {
-      if (c.in) pipeline.sunion(...c.in.map((v) => this.layout.idx(c.field, JSON.stringify(v))));
-      if (hasRange(c)) pipeline.zrangebyscore(this.layout.zidx(c.field), lowBound(c), highBound(c));
-    }
-    const replies = await this.io('findMany', () => pipeline.exec());
-    const lists: string[][] = [];
-    for (const [err, value] of replies ?? []) {
-      if (err) throw mapRedisError(err, 'findMany');
-      lists.push(value as string[]);
-    }
+    const lists = (await this.checkedReads(what, (tx) => {
+      if (equal.length) tx.sinter(...equal);
+      for (const c of indexed) {
+        if (c.in) tx.sunion(...c.in.map((v) => this.layout.idx(c.field, JSON.stringify(v))));
+        if (hasRange(c)) tx.zrangebyscore(this.layout.zidx(c.field), lowBound(c), highBound(c));
+      }
+    })) as string[][];
     lists.sort((a, b) => a.length - b.length);
     let result = lists[0] ?? [];
     for (const other of lists.slice(1)) {
@@ -322,12 +355,14 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
    * client the repo created enforces the timeout itself (ioredis `commandTimeout`, which also
    * covers commands queued while disconnected); an injected one gets a timer here.
    */
-  private async io<R>(what: string, run: () => Promise<R>): Promise<R> {
+  private async io<R>(what: string, run: () => Promise<R>, write?: WriteFailure): Promise<R> {
     if (this.owned) {
+      // Refused before sending (no connection): nothing was changed, whatever the call.
+      await this.ready();
       try {
         return await run();
       } catch (err) {
-        throw mapRedisError(err, what);
+        throw mapWriteError(err, what, write);
       }
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -337,10 +372,49 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> implements IRepo<T> {
     try {
       return await Promise.race([run(), timeout]);
     } catch (err) {
-      throw mapRedisError(err, what);
+      // An injected client may queue the call while disconnected and send it later: a write that
+      // timed out may still happen, so it is outcome-unknown too.
+      throw mapWriteError(err, what, write);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Resolves once the repo's own client is connected; rejects with `MotifsErrorUnavailable` if it
+   * fails to connect (the next attempt follows `reconnectMaxDelayMs`) or is not ready within the
+   * command timeout. The client has no offline queue, so calls never pile up while Redis is down.
+   */
+  private ready(): Promise<void> {
+    const c = this.client;
+    if (c.status === 'ready') return Promise.resolve();
+    if (c.status === 'end') return Promise.reject(new MotifsErrorUnavailable(`repo "${this.name}": the redis connection is closed`, { retryable: !this.closed }));
+    if (c.status === 'wait') c.connect().catch(() => undefined);
+    this.readyWait ??= new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        c.off('ready', onReady);
+        c.off('error', onFail);
+        c.off('end', onFail);
+        this.readyWait = undefined;
+      };
+      const onReady = (): void => {
+        done();
+        resolve();
+      };
+      const onFail = (err?: unknown): void => {
+        done();
+        reject(mapRedisError(err ?? new Error('Connection is closed.'), 'connect'));
+      };
+      c.on('ready', onReady);
+      c.on('error', onFail);
+      c.on('end', onFail);
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      // A timeout (the server connected but does not answer), though nothing was sent: outcome known.
+      timer = setTimeout(() => reject(new MotifsErrorTimeout(`redis was not ready within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    return Promise.race([this.readyWait, timeout]).finally(() => clearTimeout(timer));
   }
 }
 

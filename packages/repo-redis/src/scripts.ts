@@ -10,7 +10,10 @@ import type { Redis } from 'ioredis';
 // text starting with "-" or a digit is a number (and a valid ZADD score as it is).
 //
 // Every write first checks the repo's declared index list against the one stored in the meta
-// hash, so an instance declaring other indexes can never leave the indexes incomplete.
+// hash, so an instance declaring other indexes can never leave the indexes incomplete. While a
+// reindex() runs, the meta hash holds its marker ("!reindex:<token>") instead of a list: every
+// write and query is refused until it stores the new list, and each of its steps checks that the
+// marker is still its own, so two reindex() calls cannot interleave their work.
 
 const HELPERS = `
 local function hset_all(key, from, to)
@@ -36,6 +39,8 @@ end
 local function indexes_match(meta, ids, declared)
   local stored = redis.call('HGET', meta, 'indexes')
   if stored == declared then return true end
+  -- A reindex() is under way (or died half-way): nothing may be written until it completes.
+  if stored and string.sub(stored, 1, 1) == '!' then return false end
   -- An empty repo takes any list; so does a repo with no list stored that declares none.
   if redis.call('SCARD', ids) > 0 and (stored or declared ~= '[]') then return false end
   redis.call('HSET', meta, 'indexes', declared)
@@ -97,17 +102,20 @@ return out
 `;
 
 /**
- * KEYS: rec keys. ARGV: prefix, then (field, fieldJson) per declared index. Adds the index
- * entries of each existing record (used by reindex after the old entries were dropped).
+ * KEYS: meta, then rec keys. ARGV: prefix, the reindex marker, then (field, fieldJson) per declared
+ * index. Adds the index entries of each existing record (used by reindex after the old entries
+ * were dropped). Returns the number of records, or -1 when the marker is no longer this reindex's.
  */
 const REINDEX = `
+if redis.call('HGET', KEYS[1], 'indexes') ~= ARGV[2] then return -1 end
 local prefix = ARGV[1]
 local n = 0
-for _, key in ipairs(KEYS) do
+for k = 2, #KEYS do
+  local key = KEYS[k]
   local id = string.sub(key, #prefix + 5)
   if redis.call('EXISTS', key) == 1 then
     n = n + 1
-    for i = 2, #ARGV, 2 do
+    for i = 3, #ARGV, 2 do
       local v = redis.call('HGET', key, ARGV[i])
       if v then
         local c = string.sub(v, 1, 1)
@@ -118,6 +126,20 @@ for _, key in ipairs(KEYS) do
   end
 end
 return n
+`;
+
+/** KEYS: meta, then index keys to drop. ARGV: the reindex marker. Returns the number dropped, or -1 when the marker is not this reindex's. */
+const REINDEX_DROP = `
+if redis.call('HGET', KEYS[1], 'indexes') ~= ARGV[1] then return -1 end
+if #KEYS == 1 then return 0 end
+return redis.call('UNLINK', unpack(KEYS, 2))
+`;
+
+/** KEYS: meta. ARGV: the reindex marker, the new index list. Stores the list if the marker is still this reindex's: 1, else -1. */
+const REINDEX_DONE = `
+if redis.call('HGET', KEYS[1], 'indexes') ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[1], 'indexes', ARGV[2])
+return 1
 `;
 
 /**
@@ -145,6 +167,8 @@ export const SCRIPTS = {
   fetch: script(FETCH),
   probe: script(PROBE),
   reindex: script(REINDEX),
+  reindexDrop: script(REINDEX_DROP),
+  reindexDone: script(REINDEX_DONE),
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { MotifsError, MotifsErrorNotFound, MotifsErrorTimeout, MotifsErrorUnavailable, MotifsErrorValidation } from '@motifs/core';
-import { createRedisRepo, mapRedisError, RepoLayout } from '../src/index.js';
+import { MotifsError, MotifsErrorNotFound, MotifsErrorTimeout, MotifsErrorUnavailable, MotifsErrorValidation, REDIS_RECONNECT_DEFAULTS } from '@motifs/core';
+import type { RedisOptions } from 'ioredis';
+import { createRedisRepo, mapRedisError, mapWriteError, RepoLayout } from '../src/index.js';
 import { SCRIPTS, runScript } from '../src/scripts.js';
 
 describe('mapRedisError', () => {
@@ -72,7 +73,51 @@ describe('createRedisRepo options', () => {
     ['duplicate indexes', { name: 'a', indexes: ['x', 'x'] }],
     ['a zero timeout', { name: 'a', redis: { commandTimeoutMs: 0 } }],
     ['a negative connect timeout', { name: 'a', redis: { connectTimeoutMs: -1 } }],
+    ['a zero reconnect delay', { name: 'a', redis: { reconnectMaxDelayMs: 0 } }],
   ])('rejects %s before connecting', async (_label, options) => {
     await expect(createRedisRepo(options as never)).rejects.toBeInstanceOf(MotifsErrorValidation);
+  });
+
+  const ownClient = async (redis: Record<string, unknown> = {}): Promise<RedisOptions> => {
+    const repo = await createRedisRepo({ name: 'a', redis: { url: 'redis://127.0.0.1:1', ...redis } });
+    const { options } = (repo as unknown as { client: { options: RedisOptions } }).client;
+    await repo.close();
+    return options;
+  };
+
+  it('reconnects like every Redis motif: the shared schedule, at most reconnectMaxDelayMs (default 1000) apart', async () => {
+    const defaults = await ownClient();
+    for (const attempt of [1, 5, 10, 40, 1000]) {
+      expect(defaults.retryStrategy!(attempt)).toBeLessThanOrEqual(REDIS_RECONNECT_DEFAULTS.reconnectMaxDelayMs);
+    }
+    expect(defaults.connectTimeout).toBe(REDIS_RECONNECT_DEFAULTS.connectTimeoutMs);
+    const tuned = await ownClient({ reconnectMaxDelayMs: 200, connectTimeoutMs: 700 });
+    expect(tuned.retryStrategy!(40)).toBeLessThanOrEqual(200);
+    expect(tuned.connectTimeout).toBe(700);
+  });
+
+  it('never queues nor resends a call itself, so a failed write is reported, never applied twice', async () => {
+    const options = await ownClient();
+    expect({ offline: options.enableOfflineQueue, resend: options.autoResendUnfulfilledCommands, retries: options.maxRetriesPerRequest })
+      .toEqual({ offline: false, resend: false, retries: 0 });
+  });
+});
+
+describe('mapWriteError', () => {
+  const flags = (err: unknown, write?: { idempotent: boolean; details?: Record<string, unknown> }): unknown[] => {
+    const mapped = mapWriteError(err, 'create', write);
+    return [mapped.code, mapped.retryable, mapped.outcomeUnknown, mapped.details.id];
+  };
+
+  it('a timeout or lost connection of a sent write is outcome-unknown, retryable only if idempotent', () => {
+    expect(flags(new Error('Command timed out'), { idempotent: false, details: { id: 'x' } })).toEqual(['MOTIFS_TIMEOUT', false, true, 'x']);
+    expect(flags(new Error('Connection is closed.'), { idempotent: true })).toEqual(['MOTIFS_UNAVAILABLE', true, true, undefined]);
+    expect(flags(Object.assign(new Error('Reached the max retries per request limit (which is 0).'), { name: 'MaxRetriesPerRequestError' }), { idempotent: false })).toEqual(['MOTIFS_UNAVAILABLE', false, true, undefined]);
+  });
+
+  it('a read, a write never sent, or a server refusal keeps a known outcome', () => {
+    expect(flags(new Error('Command timed out'))).toEqual(['MOTIFS_TIMEOUT', true, false, undefined]);
+    expect(flags(new Error("Stream isn't writeable and enableOfflineQueue options is false"), { idempotent: false })).toEqual(['MOTIFS_UNAVAILABLE', true, false, undefined]);
+    expect(flags(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), { idempotent: false })).toEqual(['MOTIFS_ERROR', false, false, undefined]);
   });
 });

@@ -47,11 +47,16 @@ export default async function (h) {
   await admin.connect();
   const topic = `${ns}-drain`;
   const pubTopic = `${ns}-publish`;
+  const pub3Topic = `${ns}-publish3`;
   const latTopic = `${ns}-latency`;
   const topics = [topic, pubTopic, latTopic, `${topic}.dlq`, `${latTopic}.dlq`];
+  const allTopics = [...topics, pub3Topic];
   // retention.bytes -1: the dev broker caps partitions at 64 MB, and the drain data is ~100 MB.
   const unbounded = [{ name: 'retention.bytes', value: '-1' }];
-  await admin.createTopics({ waitForLeaders: true, topics: topics.map((t) => ({ topic: t, numPartitions: 1, replicationFactor: 1, configEntries: unbounded })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [...topics.map((t) => ({ topic: t, numPartitions: 1, replicationFactor: 1, configEntries: unbounded })), { topic: pub3Topic, numPartitions: 3, replicationFactor: 1, configEntries: unbounded }],
+  });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
@@ -168,6 +173,30 @@ export default async function (h) {
       ],
     });
 
+    // ---- publish to 3 partitions: the publisher sends one request per partition (never one
+    // spanning partitions, see the package README), so here requests to the one broker take turns.
+    const publish3 = await h.compare({
+      title: 'publish ~1 KB JSON messages to 3 partitions, 64 calls in flight (msg/s)',
+      baseline: 'kafkajs producer.send, idempotent',
+      concurrency: 64,
+      rounds: 5,
+      roundMs: 1500,
+      warmupMs: 500,
+      subjects: [
+        { name: 'kafkajs producer.send, idempotent', ...rawProducer(true), run: (p, i) => p.send({ topic: pub3Topic, acks: -1, messages: [{ key: `k${i % 64}`, value: JSON.stringify(value) }] }) },
+        {
+          name: '@motifs/listener-kafka publish()',
+          setup: async () => {
+            const p = createKafkaPublisher({ channelId: pub3Topic, kafka: { client: kafka } });
+            await p.connect();
+            return p;
+          },
+          run: (p, i) => p.publish(value, { key: `k${i % 64}` }),
+          teardown: (p) => p.close(),
+        },
+      ],
+    });
+
     // ---- end-to-end latency, one message in flight at a time
     const latencies = [];
     const COUNT = 500;
@@ -223,17 +252,18 @@ export default async function (h) {
     ].join('\n');
 
     return {
-      comparisons: [consume, publish],
+      comparisons: [consume, publish, publish3],
       targets: [
         h.target(consume, '@motifs/listener-kafka', 0.9, 'kafkajs eachBatch'),
         h.target(publish, '@motifs/listener-kafka publish()', 1.0, 'kafkajs producer.send, idempotent'),
+        h.target(publish3, '@motifs/listener-kafka publish()', 1.0, 'kafkajs producer.send, idempotent'),
       ],
       markdown: latencyMd,
       data: { latencies, consumeSamples: Object.fromEntries(subjects.map((s, i) => [s.name, samples[i]])) },
     };
   } finally {
     await producer.disconnect().catch(() => undefined);
-    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.deleteTopics({ topics: allTopics }).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
 }

@@ -3,6 +3,7 @@ import type { TestApi } from '../runner.js';
 import { uniqueNamespace } from '../services.js';
 import { basicsGroup } from './basics.js';
 import type { CacherCapabilities, CacherFactory, CacherSuiteContext } from './context.js';
+import { edgeInputGroup } from './edge-input.js';
 import { eventsGroup, getOrSetGroup } from './get-or-set.js';
 import { listingGroup } from './listing.js';
 
@@ -51,5 +52,6 @@ export function cacherContract(api: TestApi, factory: CacherFactory | CacherCont
     listingGroup(ctx);
     getOrSetGroup(ctx);
     eventsGroup(ctx);
+    edgeInputGroup(ctx);
   });
 }

@@ -119,5 +119,35 @@ export function listingGroup({ api, open, make }: CacherSuiteContext): void {
     it('a namespace containing ":" is refused', async () => {
       await expect(make({ namespace: 'a:b' })).rejects.toBeInstanceOf(MotifsErrorValidation);
     });
+
+    it('a cacher without a namespace never sees, reads or deletes a namespaced cacher\'s entries', async () => {
+      // The bare cacher shares the backend with whatever else runs, so it only touches keys under `mine`.
+      const ns = uniqueNamespace('ns');
+      const mine = uniqueNamespace('bare');
+      const named = await open(ns);
+      const bare = await make({ namespace: '' });
+      try {
+        await named.setItem('k', 'named', 60_000);
+        await bare.setItem(`${mine}/k`, 'bare', 60_000);
+        expect(await bare.getKeys(`${ns}*`)).toEqual([]);
+        expect(await bare.getItemsLike(ns)).toEqual({});
+        expect(await bare.hasItem(`${ns}:k`)).toBe(false);
+        await expect(bare.getItem(`${ns}:k`)).rejects.toMatchObject({ code: 'MOTIFS_NOT_FOUND' });
+        expect(await bare.delItem(`${ns}:k`)).toBe(false);
+        expect(await bare.delItemsLike(ns)).toBe(0);
+        await bare.setItem(`${ns}:k`, 'bare over named?', 60_000);
+        expect(await named.getItem('k')).toBe('named');
+        expect(await named.getKeys('*')).toEqual(['k']);
+        expect(await named.getItemsLike('')).toEqual({ k: 'named' });
+        expect(await bare.getItem(`${mine}/k`)).toBe('bare');
+        expect(await bare.getItemsLike(mine)).toEqual({ [`${mine}/k`]: 'bare' });
+        expect(await named.delItemsLike('')).toBe(1);
+        expect(await bare.getItem(`${ns}:k`)).toBe('bare over named?');
+      } finally {
+        await bare.delItemsLike(mine).catch(() => undefined);
+        await bare.delItem(`${ns}:k`).catch(() => undefined);
+        await bare.close();
+      }
+    });
   });
 }

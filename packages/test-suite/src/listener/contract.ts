@@ -1,4 +1,5 @@
 import { DEAD_LETTER_HEADERS, type IListener, type IPublisher, isMotifsError } from '@motifs/core';
+import { nestedArrays } from '../edge-cases.js';
 import type { TestApi } from '../runner.js';
 import { type ContractListenerOptions, type Delivered, type ListenerContractFactory, gate, idSchema, snapshot, waitFor } from './fixtures.js';
 
@@ -322,6 +323,51 @@ export function listenerContract(api: TestApi, factory: ListenerContractFactory)
       expect(ids(second.got)).toEqual(['m1', 'm2']);
     }, timeout);
 
+    it('close() with a handler that never settles resolves after closeTimeoutMs, reports the message as abandoned, and the group gets it again', async () => {
+      const { publisher, listen } = await setup();
+      const closeTimeoutMs = 500;
+      const first = await listen({ groupId: 'abandon-group', closeTimeoutMs });
+      const started = gate();
+      const abandoned: { channelId: string; partition: number; offset: string; error: unknown }[] = [];
+      first.listener.em.on('abandoned', (e: { channelId: string; partition: number; offset: string; error: unknown }) => {
+        abandoned.push(e);
+      });
+      first.listener.onMessage((msg) => {
+        first.got.push({ msg } as Delivered<Msg>);
+        started.open();
+        return new Promise<void>(() => undefined); // never settles
+      });
+      await first.listener.listen();
+      await publisher.publish({ id: 'stuck' });
+      await started.promise;
+      const t0 = Date.now();
+      await first.listener.close();
+      const closeMs = Date.now() - t0;
+      // Bounded: closeTimeoutMs plus the adapter's documented disconnect bound (5 s at most), with
+      // slack for a loaded machine.
+      expect(closeMs).toBeGreaterThanOrEqual(closeTimeoutMs - 50);
+      expect(closeMs).toBeLessThan(closeTimeoutMs + 8000);
+      await waitFor(() => abandoned.length > 0 && first.errors.length > 0, 2000, 'the abandoned message to be reported');
+      expect(abandoned).toHaveLength(1);
+      expect(abandoned[0]).toMatchObject({ channelId: first.listener.channelId, partition: 0 });
+      expect(typeof abandoned[0]!.offset).toBe('string');
+      expect(isMotifsError(abandoned[0]!.error, 'MOTIFS_ABANDONED')).toBe(true);
+      expect(first.errors).toHaveLength(1);
+      expect(first.errors[0]).toBe(abandoned[0]!.error);
+      expect((first.errors[0] as { details: Record<string, unknown> }).details).toMatchObject({ channelId: first.listener.channelId, partition: 0, offset: abandoned[0]!.offset });
+      expect((first.errors[0] as { retryable: boolean }).retryable).toBe(false);
+
+      // It was not acknowledged: the group's next member gets it.
+      const second = await listen({ groupId: 'abandon-group' });
+      second.listener.onMessage(async (msg) => {
+        second.got.push({ msg } as Delivered<Msg>);
+      });
+      await second.listener.listen();
+      await waitFor(() => second.got.length >= 1, waitMs, 'the abandoned message to be redelivered');
+      expect(ids(second.got)).toEqual(['stuck']);
+      expect(second.errors).toEqual([]);
+    }, timeout);
+
     it('a listener stopped mid-stream and started again in the same group loses nothing', async () => {
       const { publisher, listen } = await setup();
       const total = 30;
@@ -403,6 +449,33 @@ export function listenerContract(api: TestApi, factory: ListenerContractFactory)
       await publisher.publish({ id: 'good' });
       await waitFor(() => got.length >= 1, waitMs, 'the good message');
       expect(ids(got)).toEqual(['good']);
+    }, timeout);
+
+    it('publish() refuses lone surrogates in key and headers, too-deep values, and throwing getters or toJSON (typed, with cause), sending nothing; lone surrogates in values arrive intact', async () => {
+      const { publisher, listen } = await setup();
+      const { listener, got } = await listen();
+      listener.onMessage(async (msg) => {
+        got.push({ msg } as Delivered<Msg>);
+      });
+      await listener.listen();
+      const bad = publisher as IPublisher<unknown>;
+      const userError = new Error('the getter failed');
+      await expect(bad.publish({ id: 'k' }, { key: 'a\ud800' })).rejects.toMatchObject({ code: 'MOTIFS_VALIDATION' });
+      await expect(bad.publish({ id: 'hn' }, { headers: { 'h\udc00': 'x' } })).rejects.toMatchObject({ code: 'MOTIFS_VALIDATION' });
+      await expect(bad.publish({ id: 'hv' }, { headers: { h: 'x\ud800' } })).rejects.toMatchObject({ code: 'MOTIFS_VALIDATION' });
+      await expect(bad.publish({ id: 'deep', v: nestedArrays(100_000) })).rejects.toMatchObject({ code: 'MOTIFS_SERIALIZATION' });
+      const cycle: Record<string, unknown> = { id: 'cycle' };
+      cycle.self = cycle;
+      await expect(bad.publish(cycle)).rejects.toMatchObject({ code: 'MOTIFS_SERIALIZATION' });
+      const getter = await bad.publish({ id: 'get', get v(): never { throw userError; } }).catch((e: unknown) => e);
+      expect(getter).toMatchObject({ code: 'MOTIFS_SERIALIZATION', cause: userError });
+      const toJSON = await bad.publish({ id: 'json', v: { toJSON(): never { throw userError; } } }).catch((e: unknown) => e);
+      expect(toJSON).toMatchObject({ code: 'MOTIFS_SERIALIZATION', cause: userError });
+      await bad.publish({ id: 'odd', text: 'a\ud800b', ['k\udc00']: '\udbff' });
+      await publisher.publish({ id: 'good' });
+      await waitFor(() => got.length >= 2, waitMs, 'the two good messages');
+      expect(ids(got)).toEqual(['odd', 'good']);
+      expect(got[0]!.msg).toEqual({ id: 'odd', text: 'a\ud800b', ['k\udc00']: '\udbff' });
     }, timeout);
 
     it('rejects bad handlers, listen() without a handler, and use after close()', async () => {

@@ -1,8 +1,10 @@
 import type { TestApi } from '../runner.js';
 import { concurrencyContract } from './concurrency.js';
 import { crudContract } from './crud.js';
+import { edgeInputContract } from './edge-input.js';
 import { eventsContract } from './events.js';
 import { useRepos } from './fixtures.js';
+import { outcomesContract } from './outcomes.js';
 import { queryContract } from './query.js';
 import type { RepoContractOptions } from './types.js';
 import { validationContract } from './validation.js';
@@ -24,7 +26,9 @@ export function repoContract(api: TestApi, options: RepoContractOptions): void {
     const { make, namespace } = useRepos(api, options);
     crudContract(api, make, namespace);
     validationContract(api, make);
+    edgeInputContract(api, make);
     queryContract(api, make);
+    outcomesContract(api, make);
     eventsContract(api, make);
     concurrencyContract(api, make, options.slowTimeoutMs ?? 60_000);
     withCacheContract(api, make);
