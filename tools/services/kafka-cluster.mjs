@@ -305,14 +305,17 @@ export async function clusterStartNode({ root, env = process.env, id, log = () =
   return { id: node.id, pid, started: true };
 }
 
-/** Stops every node motifs started (SIGTERM, then SIGKILL after 15 s). Keeps the data dirs. */
+/**
+ * Stops every node motifs started (SIGTERM, then SIGKILL after 8 s: the last nodes to go have no
+ * controller quorum left for a controlled shutdown and would wait for it). Keeps the data dirs.
+ */
 export async function clusterDown({ root, env = process.env, log = () => {} } = {}) {
   const layout = clusterLayout(root, env);
   mkdirSync(layout.dir, { recursive: true });
   return withLock(layout.lock, async () => {
     const started = Date.now();
     const running = layout.nodes.filter((n) => nodePid(n));
-    await Promise.all(running.map((n) => stopNode(n, 15_000)));
+    await Promise.all(running.map((n) => stopNode(n, 8_000)));
     log(running.length ? `kafka-cluster: stopped ${running.length} node(s) in ${seconds(Date.now() - started)}` : 'kafka-cluster: nothing started by motifs');
     return result(layout, false, false, null, 'stopped', { nodes: nodesOf(layout) });
   });

@@ -1,4 +1,4 @@
-import { type Codec, type IPublisher, type PublishOptions, MotifsErrorValidation, closedError, encodeForPublish, resolveCommonOptions } from '@motifs/core';
+import { type Codec, type IPublisher, type PublishOptions, MotifsErrorValidation, asOutcomeUnknown, closedError, encodeForPublish, resolveCommonOptions } from '@motifs/core';
 import type { Admin, ICustomPartitioner, Kafka as KafkaClient, Message, PartitionMetadata, Producer, ProducerConfig } from 'kafkajs';
 import { toMotifsError } from './errors.js';
 import { Partitioners } from './kafkajs.js';
@@ -35,6 +35,17 @@ const LIMIT_RETRY_MS = 10_000;
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 /** Other rejections of the batch's records themselves: nothing was written, the producer's sequences are intact. */
 const INVALID_BATCH = new Set(['INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP']);
+/** Broker answers that say the request's records were not written at all. */
+const NOT_WRITTEN = new Set([
+  ...TOO_LARGE,
+  ...INVALID_BATCH,
+  'INVALID_TOPIC_EXCEPTION',
+  'INVALID_REQUIRED_ACKS',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'NOT_ENOUGH_REPLICAS',
+]);
 
 const byteLength = (v: unknown): number => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(String(v)));
 
@@ -262,9 +273,11 @@ export class KafkaPublisher<T = unknown> implements IPublisher<T> {
   private async send(batch: Pending[]): Promise<void> {
     const g = this.generation();
     let failure: unknown;
+    let sent = false;
     g.inFlight++;
     try {
       await g.ready;
+      sent = true;
       await g.producer.send({ topic: this.channelId, acks: -1, messages: batch.map((p) => p.message) });
     } catch (cause) {
       failure = cause;
@@ -296,7 +309,12 @@ export class KafkaPublisher<T = unknown> implements IPublisher<T> {
       return;
     }
     if (this.idempotent && !(type && INVALID_BATCH.has(type))) this.retire(g);
-    const err = toMotifsError(failure, `publishing to ${this.channelId}`);
+    let err = toMotifsError(failure, `publishing to ${this.channelId}`);
+    // A request that went out and failed without the broker rejecting its records may have been
+    // written: publishing again could store a second copy, so it is not retryable (see the README).
+    if (sent && !(type && NOT_WRITTEN.has(type))) {
+      err = asOutcomeUnknown(err, { retryable: false, details: { outcome: 'a request was sent; the messages may be in the log' } });
+    }
     for (const p of batch) p.reject(err);
   }
 

@@ -249,9 +249,14 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverReport> {
   const topic = uniqueNamespace(`motifs-failover-${o.subject}`);
   const admin = o.client.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+  // No waitForLeaders: kafkajs then asks a broker that may not know the topic yet and gives up;
+  // waitHealthy below waits for leaders and full ISRs, patiently.
+  await patiently('creating the topic', async () => {
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+    } catch (err) {
+      if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+    }
   });
   await admin.disconnect();
   await waitHealthy(o.client, topic);
@@ -279,11 +284,12 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverReport> {
         acked.add(id);
       } catch (err) {
         rejected++;
-        const e = err as { code?: string; name?: string; retryable?: boolean; message?: string };
+        const e = err as { code?: string; name?: string; retryable?: boolean; outcomeUnknown?: boolean; message?: string };
         const code = e.code ?? e.name ?? 'unknown';
         rejectedBy[code] = (rejectedBy[code] ?? 0) + 1;
         rejectedSample[code] ??= String(e.message).slice(0, 300);
-        if (o.subject === 'motifs' && !(isMotifsError(err) && e.retryable === true)) notRetryableTyped.push(`${code}: ${e.message}`);
+        // Typed, and either retryable (nothing written) or marked outcomeUnknown (may be in the log).
+        if (o.subject === 'motifs' && !(isMotifsError(err) && (e.retryable === true || e.outcomeUnknown === true))) notRetryableTyped.push(`${code}: ${e.message}`);
         await sleep(50);
       } finally {
         inFlight--;

@@ -92,7 +92,7 @@ describe('listener-kafka publish under partition leader failover (real 3-node cl
   }
 
   if (SUBJECTS.includes('motifs')) {
-    it('motifs publisher: no acknowledged message missing from the log, rejections retryable and typed, no duplicates', async () => {
+    it('motifs publisher: no acknowledged message missing from the log, every rejection typed (retryable, or outcomeUnknown), no duplicates', async () => {
       const rs = await runs('motifs');
       for (const r of rs) {
         expect(r.acked).toBeGreaterThan(1000);

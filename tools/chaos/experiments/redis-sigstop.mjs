@@ -58,6 +58,26 @@ await experiment('redis-sigstop', async (x) => {
   x.log(`SIGCONT after ${ms(now() - frozenAt)} ms`);
   const results = await Promise.all(runs);
 
+  // The documented way out of an ambiguous create (repo-redis README, "Failures"): create again
+  // with the id the error carries; MOTIFS_CONFLICT then means the first attempt landed.
+  const resolutions = [];
+  for (const r of results) {
+    if (!r.kind.startsWith('create') || r.outcome === 'ok' || r.err?.outcomeUnknown !== true) continue;
+    const id = r.kind === 'create (no id)' ? r.err?.details?.id : `w${r.i}`;
+    const tag = r.kind === 'create (no id)' ? `c${r.i}` : `w${r.i}`;
+    if (typeof id !== 'string') {
+      resolutions.push('no id in the error');
+      continue;
+    }
+    try {
+      await repo.create({ id, tag, qty: r.i });
+      resolutions.push('had not landed: stored now');
+    } catch (err) {
+      resolutions.push(codeOf(err) === 'MOTIFS_CONFLICT' ? 'had landed (CONFLICT)' : `unresolved: ${codeOf(err)}`);
+    }
+  }
+  x.figure('ambiguous creates resolved as documented', histogram(resolutions));
+
   // ---------------------------------------------------------------- what is stored
   const raw = new Redis(server.url, { maxRetriesPerRequest: 1 });
   raw.on('error', () => undefined);
@@ -109,5 +129,9 @@ await experiment('redis-sigstop', async (x) => {
   x.check('acknowledged updates are applied', badUpdates.length === 0, badUpdates.join(', '));
   const conflictsOnOwn = withId.filter((r) => r.outcome.includes('MOTIFS_CONFLICT'));
   x.figure('creates with id that hit CONFLICT on their own earlier attempt', conflictsOnOwn.length);
+  const createTags = results.filter((r) => r.kind.startsWith('create')).map((r) => (r.kind === 'create (no id)' ? `c${r.i}` : `w${r.i}`));
+  const notOnce = createTags.filter((t) => (stored.get(t) ?? []).length !== 1);
+  x.check('with the documented resolution of ambiguous creates, every create is stored exactly once', notOnce.length === 0 && resolutions.every((o) => !o.startsWith('unresolved') && o !== 'no id in the error'),
+    `${notOnce.length} tags stored 0 or 2+ times ${JSON.stringify(notOnce.slice(0, 5).map((t) => `${t} x${(stored.get(t) ?? []).length}`))}; resolutions ${JSON.stringify(histogram(resolutions))}`);
   x.figure('app wall ms (max)', ms(Math.max(...results.map((r) => r.ms))));
 });
