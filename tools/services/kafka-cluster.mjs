@@ -4,12 +4,11 @@
 // (never by the default `up`), so the single-node broker on 9092 stays what every other suite uses.
 // Node built-ins only, like the rest of tools/services.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { log4j } from './kafka.mjs';
 import { parseBrokers, probeKafka } from './kafka-probe.mjs';
-import { compileCheck, findJdk, kafkaVersion, resolveClasspath } from './kafka-runtime.mjs';
+import { compileCheck, findJdk, kafkaVersion, newClusterId, resolveClasspath } from './kafka-runtime.mjs';
 import { isLocalHost, pidLooksLike, pidRunning, portOpen, randomId, readJson, run, seconds, sha256, sleep, stateDir, stopPid, withLock, writeJson } from './util.mjs';
 
 export const DEFAULT_CLUSTER_BROKERS = '127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096';
@@ -120,7 +119,7 @@ async function formatAll({ layout, java, cp, texts, log }) {
   const previous = readJson(layout.formatted);
   if (previous?.propsHash === hash && layout.nodes.every((n) => existsSync(join(n.data, 'meta.properties')))) return null;
   const started = Date.now();
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const results = await Promise.all(
     layout.nodes.map((n) => {
       rmSync(n.data, { recursive: true, force: true });

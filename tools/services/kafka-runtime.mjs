@@ -1,6 +1,7 @@
 // Everything the broker needs before it can start: a JDK, the Kafka jars (via Maven, cached in
 // ~/.m2 and as a classpath file in .motifs/kafka) and the compiled readiness check.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { repoRoot, run, seconds, sha256, which } from './util.mjs';
@@ -79,4 +80,16 @@ export async function compileCheck({ stateDir, cp, javac, log }) {
   pruneSiblings(stateDir, 'check-', out);
   log(`kafka: compiled the readiness check in ${seconds(Date.now() - started)}`);
   return { dir: out };
+}
+
+/**
+ * A KRaft cluster id: 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` prints.
+ * Never one that starts with `-`, which the storage tool would read as an option (Kafka's own
+ * Uuid.randomUuid() skips those for the same reason).
+ */
+export function newClusterId() {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }

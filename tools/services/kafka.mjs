@@ -1,10 +1,9 @@
 // Kafka: reuse a broker that answers at MOTIFS_KAFKA_BROKERS (docker compose, or one we started
 // earlier), else run a real single-node KRaft broker from the Maven jars, without Docker.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { compileCheck, findJdk, kafkaVersion, resolveClasspath } from './kafka-runtime.mjs';
+import { compileCheck, findJdk, kafkaVersion, newClusterId, resolveClasspath } from './kafka-runtime.mjs';
 import { parseBrokers, probeKafka } from './kafka-probe.mjs';
 import { isLocalHost, pidLooksLike, portOpen, randomId, readJson, run, seconds, sha256, sleep, stateDir, stopPid, writeJson } from './util.mjs';
 
@@ -96,8 +95,7 @@ async function format({ p, java, cp, propsText, force, log }) {
   if (!force && previous?.propsHash === propsHash && existsSync(join(p.data, 'meta.properties'))) return null;
   const started = Date.now();
   rmSync(p.data, { recursive: true, force: true });
-  // KRaft cluster ids are 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` prints.
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const args = [`-Dlog4j2.configurationFile=${p.quietLog4j}`, '-cp', cp, 'kafka.tools.StorageTool'];
   const r = await run(java, [...args, 'format', '--standalone', '-t', clusterId, '-c', p.props]);
   if (r.code !== 0) return `StorageTool format failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`;

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { ChildProcess } from 'node:child_process';
 import { cacherContract, describeWithService } from '@motifs/test-suite';
 import { createCacher } from '../src/index.js';
-import { freePort, startRedis, stopRedis } from './own-redis.js';
+import { freePort, startRedis, stopRedis } from '../../../tools/jest/own-redis.js';
 
 describeWithService({ describe, it }, 'redis', 'redis cacher with expiryEvents', () => {
   let server: ChildProcess;

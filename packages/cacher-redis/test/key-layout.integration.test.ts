@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { describeWithService } from '@motifs/test-suite';
 import { createRedisCacher, type RedisCacher } from '../src/index.js';
-import { freePort, startRedis, stopRedis } from './own-redis.js';
+import { freePort, startRedis, stopRedis } from '../../../tools/jest/own-redis.js';
 
 const PIECES = ['{', '}', ':', '*', '?', '[', ']', '\\', '^', '-', 'a', 'b', 'm', 'é', '🙂'];
 const text = (minLength: number, maxLength: number): fc.Arbitrary<string> =>

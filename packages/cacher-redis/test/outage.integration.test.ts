@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { MotifsErrorTimeout, MotifsErrorUnavailable, isMotifsError } from '@motifs/core';
 import { describeWithService } from '@motifs/test-suite';
 import { createRedisCacher, type RedisCacher } from '../src/index.js';
-import { freePort, startRedis, stopRedis } from './own-redis.js';
+import { freePort, startRedis, stopRedis } from '../../../tools/jest/own-redis.js';
 
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

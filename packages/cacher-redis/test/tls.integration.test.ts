@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { isMotifsError } from '@motifs/core';
 import { describeWithService } from '@motifs/test-suite';
 import { createRedisCacher } from '../src/index.js';
-import { freePort, startRedis, stopRedis } from './own-redis.js';
+import { freePort, startRedis, stopRedis } from '../../../tools/jest/own-redis.js';
 
 describeWithService({ describe, it }, 'redis', 'redis cacher over TLS', () => {
   let dir: string;

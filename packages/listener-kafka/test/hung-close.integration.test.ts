@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { describeWithService, kafkaBrokers, uniqueNamespace, waitFor } from '@motifs/test-suite';
 import { createKafkaListener } from '../src/index.js';
-import { type Child, runChild } from './child-process.js';
+import { type Child, runChild } from '../../../tools/jest/child-process.js';
 import { KafkaTestBed } from './helpers.js';
 
 const bed = new KafkaTestBed();
@@ -23,12 +23,12 @@ describeWithService({ describe, it }, 'kafka', 'listener-kafka close() with a hu
     await producer.send({ topic, messages: [{ value: JSON.stringify({ id: 'stuck' }) }] });
 
     const closeTimeoutMs = 2000;
-    const child = await runChild('hung-close', {
+    const child = await runChild('listener-kafka', 'hung-close', {
       CHILD_BROKERS: kafkaBrokers().join(','),
       CHILD_TOPIC: topic,
       CHILD_GROUP: groupId,
       CHILD_CLOSE_TIMEOUT_MS: String(closeTimeoutMs),
-    });
+    }, ['kafkajs']);
     children.push(child);
     await child.line('received', 60_000);
     // closeTimeoutMs plus the documented disconnect bound (5 s), plus slack for a loaded machine.

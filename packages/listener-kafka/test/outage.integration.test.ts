@@ -7,7 +7,7 @@ import { isMotifsError } from '@motifs/core';
 import { describeWithService, uniqueNamespace, waitFor } from '@motifs/test-suite';
 import kafkajs from 'kafkajs';
 import { createKafkaListener } from '../src/index.js';
-import { type Child, runChild } from './child-process.js';
+import { type Child, runChild } from '../../../tools/jest/child-process.js';
 import { type PrivateBroker, privateBroker } from './private-broker.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -96,7 +96,7 @@ describeWithService({ describe, it }, 'kafka', 'listener-kafka broker outage (pr
     await waitFor(() => got.includes(2), 60_000, 'a message published after the outage').catch(() => undefined);
 
     // A user's process with a listener of its own, which closes as soon as it sees the next outage.
-    child = await runChild('close-during-outage', { CHILD_BROKERS: brokers, CHILD_TOPIC: topic, CHILD_GROUP: uniqueNamespace('outage-child') });
+    child = await runChild('listener-kafka', 'close-during-outage', { CHILD_BROKERS: brokers, CHILD_TOPIC: topic, CHILD_GROUP: uniqueNamespace('outage-child') }, ['kafkajs']);
     await child.line('received', 60_000);
 
     // close() while the broker is down: bounded by disconnectTimeoutMs, and no socket of the

@@ -2,7 +2,7 @@
 // bounded, the abandoned message reported on `em` and onError, and the process exits on its own.
 // (Redelivery to the group is in the shared listener contract.)
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { type Child, runChild } from './child-process.js';
+import { type Child, runChild } from '../../../tools/jest/child-process.js';
 
 const children: Child[] = [];
 afterAll(() => {
@@ -12,7 +12,7 @@ afterAll(() => {
 describe('listener-memory close() with a hung handler (child process)', () => {
   it('close() is bounded, reports the abandoned message, and the process exits on its own', async () => {
     const closeTimeoutMs = 300;
-    const child = await runChild('hung-close', { CHILD_CLOSE_TIMEOUT_MS: String(closeTimeoutMs) });
+    const child = await runChild('listener-memory', 'hung-close', { CHILD_CLOSE_TIMEOUT_MS: String(closeTimeoutMs) });
     children.push(child);
     const closed = (await child.line('closed', 20_000)) as {
       closeMs: number;

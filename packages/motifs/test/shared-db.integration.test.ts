@@ -7,7 +7,7 @@ import { createRedisCacher, type RedisCacher } from '@motifs/cacher-redis';
 import { createRedisRepo, type RedisRepo } from '@motifs/repo-redis';
 import { describeWithService, redisUrl, uniqueNamespace } from '@motifs/test-suite';
 import type { IBaseDto } from '../src/index.js';
-import { freePort, startRedis, stopRedis } from '../../cacher-redis/test/own-redis.js';
+import { freePort, startRedis, stopRedis } from '../../../tools/jest/own-redis.js';
 import { purgeNamespace } from '../../../tools/jest/cleanup.js';
 
 type Person = IBaseDto & { name: string };
@@ -119,6 +119,8 @@ describeWithService({ describe, it }, 'redis', 'names cannot alias another motif
     const bare = createRedisCacher({ url: redisUrl() });
     opened.push(repo, cacher, bare);
     const ada = await repo.create({ id: 'p1', name: 'Ada' });
+    // The raw client has no offline queue: a motif call first waits until it is connected.
+    await cacher.hasItem('connected');
     const repoKeys = await snapshot(cacher.client, `{${ns}:people}*`);
     expect(Object.keys(repoKeys).length).toBeGreaterThanOrEqual(3);
     return { ns, repo, cacher, bare, ada, repoKeys };

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { isMotifsError, type IBaseDto, type MotifsError } from '@motifs/core';
 import { describeWithService } from '@motifs/test-suite';
 import { createRedisRepo, type RedisRepo } from '../src/index.js';
-import { freePort, startRedis, stopRedis } from './own-redis.js';
+import { freePort, startRedis, stopRedis } from '../../../tools/jest/own-redis.js';
 
 interface Row extends IBaseDto {
   name: string;

@@ -1,14 +1,14 @@
-// Runs a TypeScript script as a separate Node process, the way a user's app runs: bundled with
-// esbuild (workspace packages from their sources, everything bundled) so no build is needed.
-// Used to check what only a whole process can show: that it exits on its own.
+// Runs a package's TypeScript test script as a separate Node process, the way a user's app runs:
+// bundled with esbuild (@motifs/core from its sources, `external` packages from the package's
+// node_modules) so no build is needed. Used to check what only a whole process can show: that it
+// exits on its own. Shared by the listener packages' tests.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const pkgDir = join(here, '..');
+const packagesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'packages');
 
 /** A running child: the JSON lines it printed, and when (if) it exited. */
 export interface Child {
@@ -24,9 +24,15 @@ export interface Child {
   kill(): void;
 }
 
-/** Bundles `test/children/<name>.ts` and starts it with `env` added to this process's env. */
-export async function runChild(name: string, env: Record<string, string>): Promise<Child> {
-  // Inside the package's node_modules (ignored by git and lint).
+/**
+ * Bundles `packages/<pkg>/test/children/<name>.ts` and starts it with `env` added to this
+ * process's env. Packages named in `external` are left out of the bundle and resolved from the
+ * package's own node_modules, as the package resolves them.
+ */
+export async function runChild(pkg: string, name: string, env: Record<string, string>, external: string[] = []): Promise<Child> {
+  const pkgDir = join(packagesDir, pkg);
+  const here = join(pkgDir, 'test');
+  // Inside the package's node_modules (ignored by git and lint), so externals resolve as the package does.
   const outDir = join(pkgDir, 'node_modules', '.cache', 'motifs-children');
   mkdirSync(outDir, { recursive: true });
   const outfile = join(outDir, `${name}-${process.pid}-${Date.now()}.mjs`);
@@ -37,6 +43,7 @@ export async function runChild(name: string, env: Record<string, string>): Promi
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    external,
     alias: { '@motifs/core': join(pkgDir, '..', 'core', 'src', 'index.ts') },
     logLevel: 'error',
   });
