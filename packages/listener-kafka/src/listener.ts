@@ -446,8 +446,20 @@ export class KafkaListener<T = unknown> implements IListener<T> {
         messages: [{ value: letter.value, key: letter.key ?? null, headers: letter.headers }],
       });
     } catch (cause) {
+      // The failed request may have been written. kafkajs would reuse its sequence number for the
+      // next dead letter to that partition, which the broker would then take for a duplicate and
+      // drop while acknowledging it: later dead letters go through a new producer (new producer id).
+      this.retireDeadLetterProducer(producer);
       throw toMotifsError(cause, `writing to dead-letter topic ${letter.channelId}`);
     }
+  }
+
+  /** Stops using `producer` for dead letters; it is disconnected in the background. */
+  private retireDeadLetterProducer(producer: Producer): void {
+    if (this.producer !== producer) return; // already replaced (or closed)
+    this.producer = undefined;
+    this.producerReady = undefined;
+    void producer.disconnect().catch(() => undefined);
   }
 
   /** The dead-letter producer is built on first use: most listeners never need it. */

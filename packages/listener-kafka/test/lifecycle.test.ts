@@ -281,6 +281,52 @@ describe('kafka listener lifecycle (fake client)', () => {
     expect(isMotifsError(errors[1], 'MOTIFS_DEAD_LETTER_FAILED')).toBe(true);
   });
 
+  it('after a dead-letter write that failed (and may have landed), the next dead letter goes through a new producer', async () => {
+    const consumer = new FakeConsumer();
+    const made: { sends: number; disconnected: boolean }[] = [];
+    const client = {
+      ...fakeClient(consumer),
+      producer: () => {
+        const p = { sends: 0, disconnected: false };
+        const index = made.push(p) - 1;
+        return {
+          connect: async () => undefined,
+          send: async () => {
+            p.sends++;
+            // The first producer's request times out: the broker may or may not have written it.
+            if (index === 0) throw new KafkaJSConnectionError('Connection error: read ETIMEDOUT');
+          },
+          disconnect: async () => {
+            p.disconnected = true;
+          },
+        };
+      },
+    };
+    const listener = createKafkaListener<{ id: string }>({
+      channelId: 'orders',
+      kafka: { client: client as never, retry: { attempts: 1, initialBackoffMs: 1, maxBackoffMs: 5 } },
+    });
+    const errors: unknown[] = [];
+    listener.onError(async (err) => {
+      errors.push(err);
+    });
+    listener.onMessage(async () => {
+      throw new Error('poison');
+    });
+    await listener.listen();
+    const first: string[] = [];
+    await consumer.eachBatch!(batch(['1'], first));
+    expect(first).toEqual([]); // not dead-lettered, so not committed: it comes back
+    expect(errors.some((e) => isMotifsError(e, 'MOTIFS_DEAD_LETTER_FAILED'))).toBe(true);
+    const again: string[] = [];
+    await consumer.eachBatch!(batch(['1'], again));
+    expect(again).toEqual(['1']);
+    expect(made.map((p) => p.sends)).toEqual([1, 1]);
+    expect(made[0]!.disconnected).toBe(true);
+    await listener.close();
+    expect(made[1]!.disconnected).toBe(true);
+  });
+
   it('stops a batch at close(): a message after the in-flight one is neither handled nor resolved', async () => {
     const consumer = new FakeConsumer();
     const { listener } = build(consumer);
