@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { up } from '../services/index.mjs';
 import { probeKafka, parseBrokers } from '../services/kafka-probe.mjs';
-import { pidLooksLike, readJson, stateDir as servicesStateDir } from '../services/util.mjs';
+import { freePort, pidLooksLike, readJson, stateDir as servicesStateDir } from '../services/util.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -82,32 +82,7 @@ export function histogram(items) {
 
 // ---------------------------------------------------------------- ports
 
-export function freePort({ pair = false } = {}) {
-  const listen = (port) =>
-    new Promise((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => resolve(s));
-    });
-  const close = (s) => new Promise((r) => s.close(() => r()));
-  return (async () => {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const a = await listen(0);
-      const port = a.address().port;
-      let b = null;
-      try {
-        if (pair) b = await listen(port + 1);
-        return port;
-      } catch {
-        /* port + 1 taken: another */
-      } finally {
-        await close(a);
-        if (b) await close(b);
-      }
-    }
-    throw new Error('no free loopback port');
-  })();
-}
+export { freePort };
 
 // ---------------------------------------------------------------- private servers via tools/services
 

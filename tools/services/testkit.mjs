@@ -6,7 +6,11 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pidRunning, sleep, which, writeJson } from './util.mjs';
+import { freePort, pidRunning, sleep, which, writeJson } from './util.mjs';
+
+export { freePort };
+
+const close = (server) => new Promise((resolve) => server.close(() => resolve()));
 
 export const servicesDir = dirname(fileURLToPath(import.meta.url));
 export const cliPath = join(servicesDir, 'cli.mjs');
@@ -23,33 +27,6 @@ export function tempDir(t, prefix = 'motifs-services-test-') {
   return dir;
 }
 
-function listen(port) {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(port, LOOPBACK, () => resolve(server));
-  });
-}
-const close = (server) => new Promise((resolve) => server.close(() => resolve()));
-
-/** A loopback port nothing listens on; with `pair`, port + 1 is free as well (Kafka's controller). */
-export async function freePort({ pair = false } = {}) {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const a = await listen(0);
-    const port = a.address().port;
-    let b = null;
-    try {
-      if (pair) b = await listen(port + 1);
-      return port;
-    } catch {
-      /* port + 1 taken: try another */
-    } finally {
-      await close(a);
-      if (b) await close(b);
-    }
-  }
-  throw new Error('no free loopback port found');
-}
 
 /** A TCP server on a random loopback port; `onConnection(socket)` decides what it says. Closed by t.after. */
 export async function tcpServer(t, onConnection) {

@@ -155,3 +155,31 @@ export function run(cmd, args, opts = {}) {
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+function listen(port) {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+const close = (server) => new Promise((resolve) => server.close(() => resolve()));
+
+/** A loopback port nothing listens on; with `pair`, port + 1 is free as well (Kafka's controller). */
+export async function freePort({ pair = false } = {}) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const a = await listen(0);
+    const port = a.address().port;
+    let b = null;
+    try {
+      if (pair) b = await listen(port + 1);
+      return port;
+    } catch {
+      /* port + 1 taken: try another */
+    } finally {
+      await close(a);
+      if (b) await close(b);
+    }
+  }
+  throw new Error('no free loopback port found');
+}
