@@ -37,7 +37,14 @@ export function preset(configUrl, overrides = {}) {
   // Only what the package declares is mapped, so a missing dependency fails here as it would for a user.
   for (const name of Object.keys(declared)) {
     const target = workspace.get(name);
-    if (target) moduleNameMapper[`^${name.replace('/', '\\/')}$`] = join(target, 'src', 'index.ts');
+    if (!target) continue;
+    moduleNameMapper[`^${name.replace('/', '\\/')}$`] = join(target, 'src', 'index.ts');
+    // Subpath exports (`@motifs/core/kit`) map to the source file of the same name.
+    const { exports: map = {} } = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8'));
+    for (const sub of Object.keys(map)) {
+      if (sub === '.' || sub === './package.json' || !sub.startsWith('./')) continue;
+      moduleNameMapper[`^${name.replace('/', '\\/')}\\/${sub.slice(2)}$`] = join(target, 'src', `${sub.slice(2)}.ts`);
+    }
   }
   return {
     displayName: pkg.name,

@@ -7,7 +7,7 @@ import {
   compileGlob,
   copyJson,
   toJsonTree,
-} from '@motifs/core';
+} from '@motifs/core/kit';
 import type { MemoryCacherOptions } from './options.js';
 
 // node-cache keeps entries in a plain object, where a key such as `__proto__` would meet

@@ -5,7 +5,7 @@ import {
   MotifsErrorUnavailable,
   asOutcomeUnknown,
   isMotifsError,
-} from '@motifs/core';
+} from '@motifs/core/kit';
 
 /** Socket error codes that mean "cannot reach Redis right now". */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);

@@ -12,7 +12,7 @@ import {
   isStoredTextFresh,
   redisReconnectDelayMs,
   wrapStaleText,
-} from '@motifs/core';
+} from '@motifs/core/kit';
 import { toMotifsError } from './errors.js';
 import type { RedisCacherOptions } from './options.js';
 

@@ -1,4 +1,4 @@
-import { MotifsErrorNotFound, type ICacher } from '@motifs/core';
+import { MotifsErrorNotFound, type ICacher } from '@motifs/core/kit';
 
 /**
  * The Keyv storage-adapter shape (Keyv 5) that {@link toKeyvStore} returns, written out so this

@@ -1,4 +1,4 @@
-import { type MotifsError, MotifsErrorNotFound, MotifsErrorTimeout, MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError } from '@motifs/core';
+import { type MotifsError, MotifsErrorNotFound, MotifsErrorTimeout, MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError } from '@motifs/core/kit';
 
 interface KafkaLikeError {
   name?: unknown;

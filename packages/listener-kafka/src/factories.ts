@@ -1,4 +1,4 @@
-import type { IListener, IPublisher } from '@motifs/core';
+import type { IListener, IPublisher } from '@motifs/core/kit';
 import { KafkaListener } from './listener.js';
 import type { KafkaMotifOptions } from './options.js';
 import { KafkaPublisher } from './publisher.js';

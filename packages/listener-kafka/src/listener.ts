@@ -15,7 +15,7 @@ import {
   resolveCommonOptions,
   shareOnce,
   sleep,
-} from '@motifs/core';
+} from '@motifs/core/kit';
 import type { Socket } from 'node:net';
 import type { Consumer, EachBatchPayload, Kafka as KafkaClient, Producer } from 'kafkajs';
 import { toMotifsError } from './errors.js';

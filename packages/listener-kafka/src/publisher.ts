@@ -1,4 +1,4 @@
-import { type Codec, type IPublisher, type PublishOptions, MotifsErrorValidation, asOutcomeUnknown, closedError, encodeForPublish, resolveCommonOptions } from '@motifs/core';
+import { type Codec, type IPublisher, type PublishOptions, MotifsErrorValidation, asOutcomeUnknown, closedError, encodeForPublish, resolveCommonOptions } from '@motifs/core/kit';
 import type { Admin, ICustomPartitioner, Kafka as KafkaClient, Message, PartitionMetadata, Producer, ProducerConfig } from 'kafkajs';
 import { toMotifsError } from './errors.js';
 import { Partitioners } from './kafkajs.js';

@@ -1,4 +1,4 @@
-import type { IListener, IPublisher } from '@motifs/core';
+import type { IListener, IPublisher } from '@motifs/core/kit';
 import { MemoryListener } from './listener.js';
 import type { MemoryMotifOptions } from './options.js';
 import { MemoryPublisher } from './publisher.js';

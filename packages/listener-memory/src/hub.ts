@@ -1,4 +1,4 @@
-import { MotifsErrorConflict, MotifsErrorValidation, assertKey } from '@motifs/core';
+import { MotifsErrorConflict, MotifsErrorValidation, assertKey } from '@motifs/core/kit';
 
 /** One stored message: the encoded payload as the publisher wrote it. */
 export interface MemoryRecord {

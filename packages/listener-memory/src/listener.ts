@@ -12,7 +12,7 @@ import {
   resolveCommonOptions,
   shareOnce,
   sleep,
-} from '@motifs/core';
+} from '@motifs/core/kit';
 import type { GroupMember, MemoryChannel, MemoryChannelHub, MemoryGroup } from './hub.js';
 import { type MemoryMotifOptions, readOptions } from './options.js';
 

@@ -1,4 +1,4 @@
-import { type Codec, type IPublisher, type PublishOptions, closedError, encodeForPublish, resolveCommonOptions } from '@motifs/core';
+import { type Codec, type IPublisher, type PublishOptions, closedError, encodeForPublish, resolveCommonOptions } from '@motifs/core/kit';
 import type { MemoryChannel } from './hub.js';
 import { type MemoryMotifOptions, readOptions } from './options.js';
 

@@ -1,4 +1,4 @@
-import type { IBaseDto, IRepo } from '@motifs/core';
+import type { IBaseDto, IRepo } from '@motifs/core/kit';
 import { MemoryRepo } from './memory-repo.js';
 import type { MemoryRepoOptions } from './options.js';
 

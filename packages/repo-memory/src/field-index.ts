@@ -1,4 +1,4 @@
-import type { CompiledCondition, IFlatValue } from '@motifs/core';
+import type { CompiledCondition, IFlatValue } from '@motifs/core/kit';
 
 /**
  * One indexed field: value -> ids for equality and `$in`, plus the distinct numeric values kept

@@ -20,7 +20,7 @@ import {
   type IConditions,
   type IFindOptions,
   type IRepo,
-} from '@motifs/core';
+} from '@motifs/core/kit';
 import { FieldIndex } from './field-index.js';
 import type { MemoryRepoOptions } from './options.js';
 

@@ -1,4 +1,4 @@
-import { REDIS_RECONNECT_DEFAULTS, normalizeRepoSettings, redisReconnectDelayMs, type IBaseDto, type IRepo } from '@motifs/core';
+import { REDIS_RECONNECT_DEFAULTS, normalizeRepoSettings, redisReconnectDelayMs, type IBaseDto, type IRepo } from '@motifs/core/kit';
 import { RedisRepo, normalizeTimeout } from './redis-repo.js';
 import type { RedisRepoOptions } from './options.js';
 

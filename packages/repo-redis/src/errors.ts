@@ -1,4 +1,4 @@
-import { MotifsError, MotifsErrorTimeout, MotifsErrorUnavailable, asOutcomeUnknown, isMotifsError } from '@motifs/core';
+import { MotifsError, MotifsErrorTimeout, MotifsErrorUnavailable, asOutcomeUnknown, isMotifsError } from '@motifs/core/kit';
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
 // Server replies that mean "not now" rather than "never".

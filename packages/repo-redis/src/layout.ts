@@ -1,4 +1,4 @@
-import { repoKeyPrefix } from '@motifs/core';
+import { repoKeyPrefix } from '@motifs/core/kit';
 
 /**
  * Where a repo keeps its data, in the key grammar every motif shares (core `key-layout.ts`).

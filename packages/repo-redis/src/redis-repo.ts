@@ -25,7 +25,7 @@ import {
   type IConditions,
   type IFindOptions,
   type IRepo,
-} from '@motifs/core';
+} from '@motifs/core/kit';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { mapRedisError, mapWriteError, type WriteFailure } from './errors.js';
 import { RepoLayout } from './layout.js';
