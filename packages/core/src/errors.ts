@@ -18,7 +18,10 @@ export type MotifsErrorCode =
   | 'MOTIFS_UNAVAILABLE'
   | 'MOTIFS_TIMEOUT'
   | 'MOTIFS_ADAPTER_MISSING'
-  | (string & {});
+  | 'MOTIFS_ABORTED'
+  | 'MOTIFS_HANDLER_FAILED'
+  | 'MOTIFS_DEAD_LETTER_FAILED'
+  | 'MOTIFS_ABANDONED';
 
 export interface MotifsErrorOptions {
   cause?: unknown;
@@ -152,6 +155,33 @@ export class MotifsErrorAdapterMissing extends MotifsError {
     this.kind = options.kind;
     this.packageName = options.packageName;
   }
+}
+
+/** The caller aborted the call through its `AbortSignal`; `cause` is the signal's reason. */
+export class MotifsErrorAborted extends MotifsError {
+  static override readonly code = 'MOTIFS_ABORTED';
+}
+
+/** A message handler kept failing; reported once its retries are spent (the message is then dead-lettered). */
+export class MotifsErrorHandlerFailed extends MotifsError {
+  static override readonly code = 'MOTIFS_HANDLER_FAILED';
+}
+
+/** A message could not be parked in its dead-letter channel; it was not acknowledged and will be redelivered. */
+export class MotifsErrorDeadLetter extends MotifsError {
+  static override readonly code = 'MOTIFS_DEAD_LETTER_FAILED';
+  static override readonly retryable = true;
+}
+
+/**
+ * `close()` stopped waiting for a handler that was still running after `closeTimeoutMs`. Its
+ * message was not acknowledged and will be delivered again (to this group's next member); the
+ * handler itself keeps running in the background, but nothing it does afterwards is acknowledged
+ * or dead-lettered. Reported on `onError` and as the `abandoned` event on `em`.
+ * `retryable` is false: there is nothing for the caller to retry, redelivery is automatic.
+ */
+export class MotifsErrorAbandoned extends MotifsError {
+  static override readonly code = 'MOTIFS_ABANDONED';
 }
 
 /**

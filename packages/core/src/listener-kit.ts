@@ -5,7 +5,17 @@
  */
 import Emittery from 'emittery';
 import { type Codec, decodeJson, encodeJson } from './codec.js';
-import { MotifsError, MotifsErrorSerialization, MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError, type ValidationIssue } from './errors.js';
+import {
+  type MotifsError,
+  MotifsErrorAbandoned,
+  MotifsErrorDeadLetter,
+  MotifsErrorHandlerFailed,
+  MotifsErrorSerialization,
+  MotifsErrorUnavailable,
+  MotifsErrorValidation,
+  isMotifsError,
+  type ValidationIssue,
+} from './errors.js';
 import { assertKey, assertWellFormed, describeType } from './keys.js';
 import type { IListenerErrorHandler, IListenerMessageHandler, MessageContext, PublishOptions } from './listener.js';
 
@@ -250,28 +260,6 @@ export interface DeadLetter {
 /** Default dead-letter channel of a channel. */
 export function defaultDeadLetterChannel(channelId: string): string {
   return `${channelId}.dlq`;
-}
-
-/** The error a handler failure is reported as once its retries are spent. */
-export class MotifsErrorHandlerFailed extends MotifsError {
-  static override readonly code = 'MOTIFS_HANDLER_FAILED';
-}
-
-/** The message could not be parked in its dead-letter channel; it was not acknowledged and will be redelivered. */
-export class MotifsErrorDeadLetter extends MotifsError {
-  static override readonly code = 'MOTIFS_DEAD_LETTER_FAILED';
-  static override readonly retryable = true;
-}
-
-/**
- * `close()` stopped waiting for a handler that was still running after `closeTimeoutMs`. Its
- * message was not acknowledged and will be delivered again (to this group's next member); the
- * handler itself keeps running in the background, but nothing it does afterwards is acknowledged
- * or dead-lettered. Reported on `onError` and as the {@link ABANDONED_EVENT} event on `em`.
- * `retryable` is false: there is nothing for the caller to retry, redelivery is automatic.
- */
-export class MotifsErrorAbandoned extends MotifsError {
-  static override readonly code = 'MOTIFS_ABANDONED';
 }
 
 /** Name of the `em` event for a message given up by `close()`; its payload is an {@link AbandonedMessage}. */

@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   MotifsError,
+  MotifsErrorAborted,
+  MotifsErrorAbandoned,
   MotifsErrorAdapterMissing,
+  MotifsErrorDeadLetter,
+  MotifsErrorHandlerFailed,
   MotifsErrorConflict,
   MotifsErrorNotFound,
   MotifsErrorSerialization,
@@ -10,6 +14,7 @@ import {
   MotifsErrorValidation,
   isMotifsError,
   asOutcomeUnknown,
+  type MotifsErrorCode,
 } from '../src/index.js';
 
 describe('MotifsError', () => {
@@ -21,7 +26,11 @@ describe('MotifsError', () => {
     [new MotifsErrorUnavailable('x'), 'MOTIFS_UNAVAILABLE', true],
     [new MotifsErrorTimeout('x'), 'MOTIFS_TIMEOUT', true],
     [new MotifsErrorAdapterMissing('x', { kind: 'k', packageName: 'p' }), 'MOTIFS_ADAPTER_MISSING', false],
-  ])('%p has a stable code and retryable default', (err, code, retryable) => {
+    [new MotifsErrorAborted('x'), 'MOTIFS_ABORTED', false],
+    [new MotifsErrorHandlerFailed('x'), 'MOTIFS_HANDLER_FAILED', false],
+    [new MotifsErrorDeadLetter('x'), 'MOTIFS_DEAD_LETTER_FAILED', true],
+    [new MotifsErrorAbandoned('x'), 'MOTIFS_ABANDONED', false],
+  ] as [MotifsError, MotifsErrorCode, boolean][])('%p has a stable code and retryable default', (err, code, retryable) => {
     expect(err.code).toBe(code);
     expect(err.retryable).toBe(retryable);
     expect(err).toBeInstanceOf(Error);

@@ -21,6 +21,7 @@ import {
   sleep,
   textCodec,
   validateStandard,
+  type MotifsErrorCode,
 } from '../src/index.js';
 
 const raw = (value: string | null, extra: Partial<RawMessage> = {}): RawMessage => ({ value, partition: 3, offset: '41', ...extra });
@@ -120,7 +121,7 @@ describe('encodeForPublish', () => {
     [{ id: 1 }, { headers: ['x'] }, 'MOTIFS_VALIDATION'],
     [{ id: 1 }, { headers: { a: null } }, 'MOTIFS_VALIDATION'],
     [{ id: 1 }, 'k', 'MOTIFS_VALIDATION'],
-  ])('rejects %j with options %j as %s', (msg, options, code) => {
+  ] as [unknown, unknown, MotifsErrorCode][])('rejects %j with options %j as %s', (msg, options, code) => {
     let caught: unknown;
     try {
       encodeForPublish(jsonMessageCodec, msg, options as never);
