@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MotifsErrorConflict, isMotifsError } from '@motifs/core';
+import { MotifsErrorConflict, isMotifsError, type MotifsErrorCode } from '@motifs/core';
 import kafkajs from 'kafkajs';
 import { toMotifsError } from '../src/index.js';
 
@@ -22,7 +22,7 @@ describe('toMotifsError (kafkajs error mapping)', () => {
     ['a plain Error', new Error('socket hang up'), 'MOTIFS_UNAVAILABLE', true],
   ])('maps %s to %s (retryable: %s)', (_what, err, code, retryable) => {
     const mapped = toMotifsError(err, 'publishing to t');
-    expect(isMotifsError(mapped, code)).toBe(true);
+    expect(isMotifsError(mapped, code as MotifsErrorCode)).toBe(true);
     expect(mapped.retryable).toBe(retryable);
     expect(mapped.cause).toBe(err);
     expect(mapped.message.startsWith('publishing to t: ')).toBe(true);
