@@ -2,16 +2,22 @@
 // Release dry run: what would be published is what is tested.
 //   1. `pnpm pack` every public package (so `workspace:` ranges are rewritten as on publish) and
 //      check no tarball still carries a `workspace:` range;
-//   2. install the tarballs with npm into a clean project outside the workspace, type-check the
-//      seed's sample against the installed types (the seed's import line verbatim) and run it on
-//      the memory kinds; with MOTIFS_REDIS_AVAILABLE=1 / MOTIFS_KAFKA_AVAILABLE=1 (set by
-//      `npm test`) or --services, also round-trip through Redis and Kafka; and bundle the
-//      tree-shaking app (core + cacher-memory) from the installed packages: no ioredis or kafkajs;
+//   2. install the tarballs outside the workspace, twice:
+//      a. with npm, an app that depends on `motifs` alone (ioredis 6 through motifs' own
+//         dependency): type-check the seed's sample against the installed types (the seed's import
+//         line verbatim) and run it on the memory kinds; with MOTIFS_REDIS_AVAILABLE=1 /
+//         MOTIFS_KAFKA_AVAILABLE=1 (set by `npm test`) or --services, also through Redis and Kafka;
+//         and bundle the tree-shaking app (core + cacher-memory): no ioredis or kafkajs;
+//      b. with pnpm, strict (no hoisting, unmet peers fail), an app inside a pnpm workspace that
+//         depends on @motifs/core + @motifs/cacher-redis + its own ioredis 5 (and motifs): core
+//         cannot see the adapter from its own location, yet `makeCacher({ kind: 'redis' })` from
+//         core finds it from the app's entry module and runs it on the app's ioredis against Redis;
+//         the motifs sample runs there too;
 //   3. run `changeset version` on a throwaway copy of the workspace manifests and check every
 //      pending changeset bumps its packages and writes their changelogs. The tree is never touched.
 // Usage: node tools/release-dry.mjs [--keep] [--services]   (build the packages first)
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
@@ -38,6 +44,15 @@ function run(cmd, cmdArgs, options = {}) {
 const pnpm = [join(root, '.motifs', 'tooling', 'node_modules', '.bin', 'pnpm'), join(root, 'node_modules', '.bin', 'pnpm')].find(existsSync) ?? 'pnpm';
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const changesetBin = join(root, 'node_modules', '@changesets', 'cli', 'bin.js');
+/** The ioredis each app installs: one per peer major of the Redis adapters, both run against Redis. */
+const NPM_IOREDIS = '6.0.0';
+const PNPM_IOREDIS = '^5.9.2';
+
+/** The version of `name` installed at the top of `app`'s node_modules. */
+function installedVersion(app, name) {
+  const file = join(app, 'node_modules', ...name.split('/'), 'package.json');
+  return existsSync(file) ? readJson(file).version : 'none';
+}
 
 /** Deletes the sample's keys (record metadata included) from the shared Redis: only its own namespace. */
 async function purgeRedisNamespace(url, namespace) {
@@ -110,30 +125,33 @@ try {
     console.log(`  ${pkg.name}@${manifest.version}: ${files.length} files, ${ranges.filter((r) => r.includes('@motifs/') || r.startsWith('dependencies.motifs')).join(' ') || 'no internal deps'}`);
   }
 
-  // 2. install outside the workspace and run the seed's sample ---------------------------------
-  step('installing the tarballs with npm into a clean project outside the workspace');
+  // 2a. npm: an app that depends on `motifs` alone and runs the seed's sample ------------------------
+  const withServices = {
+    redis: services || process.env.MOTIFS_REDIS_AVAILABLE === '1',
+    kafka: services || process.env.MOTIFS_KAFKA_AVAILABLE === '1',
+  };
+  const redisUrl = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
+  step(`npm app: installing motifs (ioredis ${NPM_IOREDIS} through motifs' own dependency) from the tarballs outside the workspace`);
   const app = join(work, 'app');
   mkdirSync(app);
-  const fileSpec = (name) => `file:${relative(app, packed[name])}`;
-  const deps = Object.fromEntries(Object.keys(packed).map((name) => [name, fileSpec(name)]));
+  const fileSpec = (name, from = app) => `file:${relative(from, packed[name])}`;
   writeFileSync(join(app, 'package.json'), `${JSON.stringify({
     name: 'motifs-release-dry-app',
     private: true,
     type: 'module',
-    dependencies: { ...deps, express: '^5.1.0' },
+    dependencies: { motifs: fileSpec('motifs'), express: '^5.1.0' },
     devDependencies: { '@types/express': '^5.0.3', '@types/node': '^20.19.0' },
     // The packed packages depend on each other by semver range; pin those to the tarballs so npm
-    // never reaches for a registry copy of a name we have not published yet.
-    overrides: Object.fromEntries(Object.keys(packed).map((name) => [name, `$${name}`])),
+    // never reaches for a registry copy of a name we have not published yet. ioredis is pinned to
+    // the other peer major than the pnpm app's, so both are run against the real Redis.
+    overrides: { ...Object.fromEntries(Object.keys(packed).filter((n) => n !== 'motifs').map((name) => [name, fileSpec(name)])), ioredis: NPM_IOREDIS },
   }, null, 2)}\n`);
   writeFileSync(join(app, '.npmrc'), 'audit=false\nfund=false\nupdate-notifier=false\n');
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app });
-  for (const name of Object.keys(packed)) {
-    const installed = join(app, 'node_modules', ...name.split('/'), 'package.json');
-    if (!existsSync(installed)) failures.push(`${name} is not installed at the top level of the clean project`);
-  }
+  console.log(`  installed: ioredis ${installedVersion(app, 'ioredis')}, kafkajs ${installedVersion(app, 'kafkajs')}, ${Object.keys(packed).map((n) => `${n}@${installedVersion(app, n)}`).join(' ')}`);
+  if (!installedVersion(app, 'ioredis').startsWith(NPM_IOREDIS.split('.')[0])) failures.push(`the npm app has ioredis ${installedVersion(app, 'ioredis')}, not ${NPM_IOREDIS}`);
 
-  step('type-checking the seed sample against the installed packages');
+  step('npm app: type-checking the seed sample against the installed packages');
   writeFileSync(join(app, 'tsconfig.json'), `${JSON.stringify({
     compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', skipLibCheck: false, types: ['node'] },
     include: ['sample.ts', 'types.ts'],
@@ -142,11 +160,7 @@ try {
   writeFileSync(join(app, 'types.ts'), typesSource());
   run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app });
 
-  const withServices = {
-    redis: services || process.env.MOTIFS_REDIS_AVAILABLE === '1',
-    kafka: services || process.env.MOTIFS_KAFKA_AVAILABLE === '1',
-  };
-  step(`running the seed sample on the memory kinds${withServices.redis ? ' + Redis' : ''}${withServices.kafka ? ' + Kafka' : ''}`);
+  step(`npm app: running the seed sample through motifs on the memory kinds${withServices.redis ? ' + Redis' : ''}${withServices.kafka ? ' + Kafka' : ''}`);
   const sampleNs = `motifs-release-dry-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   try {
     run(process.execPath, [join(app, 'out', 'sample.js')], {
@@ -154,7 +168,7 @@ try {
       env: { ...process.env, SAMPLE_NS: sampleNs, SAMPLE_REDIS: withServices.redis ? '1' : '', SAMPLE_KAFKA: withServices.kafka ? '1' : '' },
     });
   } finally {
-    if (withServices.redis) await purgeRedisNamespace(process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379', sampleNs);
+    if (withServices.redis) await purgeRedisNamespace(redisUrl, sampleNs);
     if (withServices.kafka) await deleteSampleTopic(app, sampleNs);
   }
 
@@ -177,6 +191,63 @@ try {
   if (!shakenInputs.some((p) => p.includes('node_modules/@motifs/cacher-memory/'))) failures.push('the tree-shaking bundle did not resolve the installed @motifs/cacher-memory');
   if (heavy.length) failures.push(`bundling core + cacher-memory from the tarballs pulled in ${heavy.join(', ')}`);
   console.log(`  ${(shaken.outputFiles[0].contents.length / 1024).toFixed(1)} KiB minified, ${heavy.length ? 'NOT ' : ''}free of ioredis and kafkajs`);
+
+  // 2b. pnpm, strict layout: @motifs/core + one adapter + the app's own ioredis, and motifs ------------
+  // A pnpm workspace with the app in apps/api, as in a monorepo: the virtual store sits at the
+  // workspace root, so neither core nor any ancestor directory of it can see the app's adapter.
+  step(`pnpm app (strict layout, no hoisting, app in a workspace): @motifs/core + @motifs/cacher-redis + the app's own ioredis ${PNPM_IOREDIS}, and motifs`);
+  const pws = join(work, 'pnpm-workspace');
+  const papp = join(pws, 'apps', 'api');
+  mkdirSync(papp, { recursive: true });
+  const tarballSpecs = Object.fromEntries(Object.keys(packed).map((name) => [name, `file:${packed[name]}`]));
+  writeFileSync(join(pws, 'package.json'), `${JSON.stringify({ name: 'motifs-release-dry-pnpm', private: true, pnpm: { overrides: tarballSpecs } }, null, 2)}\n`);
+  writeFileSync(join(pws, 'pnpm-workspace.yaml'), 'packages:\n  - apps/*\n');
+  // No hoisting at all (not even pnpm's hidden node_modules/.pnpm/node_modules), and an unmet peer
+  // fails the install: each package sees only what it declares.
+  writeFileSync(join(pws, '.npmrc'), 'hoist=false\nshamefully-hoist=false\nauto-install-peers=false\nstrict-peer-dependencies=true\n');
+  writeFileSync(join(papp, 'package.json'), `${JSON.stringify({
+    name: 'api',
+    private: true,
+    type: 'module',
+    dependencies: {
+      '@motifs/core': tarballSpecs['@motifs/core'],
+      '@motifs/cacher-redis': tarballSpecs['@motifs/cacher-redis'],
+      motifs: tarballSpecs.motifs,
+      ioredis: PNPM_IOREDIS,
+      express: '^5.1.0',
+    },
+  }, null, 2)}\n`);
+  run(pnpm, ['install', '--prefer-offline', '--reporter=append-only'], { cwd: pws, capture: true });
+  const coreDir = realpathSync(join(papp, 'node_modules', '@motifs', 'core'));
+  const coreSees = (() => {
+    try {
+      return createRequire(join(coreDir, 'package.json')).resolve('@motifs/cacher-redis');
+    } catch {
+      return undefined;
+    }
+  })();
+  if (coreSees) failures.push(`the pnpm app is not strict: @motifs/core can resolve @motifs/cacher-redis itself (${coreSees})`);
+  if (existsSync(join(pws, 'node_modules', '.pnpm', 'node_modules'))) failures.push('the pnpm app hoisted packages into node_modules/.pnpm/node_modules');
+  const adapterIoredis = JSON.parse(readFileSync(createRequire(join(realpathSync(join(papp, 'node_modules', '@motifs', 'cacher-redis')), 'package.json')).resolve('ioredis/package.json'), 'utf8')).version;
+  console.log(`  installed: ioredis ${installedVersion(papp, 'ioredis')} (the app's; @motifs/cacher-redis uses ${adapterIoredis}), @motifs/core@${installedVersion(papp, '@motifs/core')}; core ${coreSees ? 'CAN' : 'cannot'} resolve @motifs/cacher-redis from its own location`);
+  if (adapterIoredis !== installedVersion(papp, 'ioredis')) failures.push(`@motifs/cacher-redis in the pnpm app uses ioredis ${adapterIoredis}, not the app's ${installedVersion(papp, 'ioredis')}`);
+
+  step(`pnpm app: makeCacher({ kind: 'redis' }) from @motifs/core finds the adapter from the app's entry module (run from the workspace root, whose cwd cannot see it)${withServices.redis ? ', against Redis' : ''}`);
+  writeFileSync(join(papp, 'core-sample.mjs'), coreSampleSource());
+  const pnpmNs = `${sampleNs}-pnpm`;
+  try {
+    run(process.execPath, [join(papp, 'core-sample.mjs')], { cwd: pws, env: { ...process.env, SAMPLE_NS: pnpmNs, SAMPLE_REDIS: withServices.redis ? '1' : '' } });
+  } finally {
+    if (withServices.redis) await purgeRedisNamespace(redisUrl, pnpmNs);
+  }
+
+  step(`pnpm app: the seed sample through motifs${withServices.redis ? ' + Redis' : ''}`);
+  cpSync(join(app, 'out', 'sample.js'), join(papp, 'sample.js'));
+  try {
+    run(process.execPath, [join(papp, 'sample.js')], { cwd: pws, env: { ...process.env, SAMPLE_NS: pnpmNs, SAMPLE_REDIS: withServices.redis ? '1' : '', SAMPLE_KAFKA: '' } });
+  } finally {
+    if (withServices.redis) await purgeRedisNamespace(redisUrl, pnpmNs);
+  }
 
   // 3. changeset version on a throwaway copy -----------------------------------------------------
   step('changeset version on a throwaway copy of the manifests');
@@ -201,6 +272,15 @@ try {
   }
   const before = Object.fromEntries(workspaceDirs().map(({ dir, pkg }) => [pkg.name, { version: pkg.version, rel: relative(root, dir) }]));
   run(process.execPath, [changesetBin, 'version'], { cwd: copy, capture: true, env: { ...process.env, CI: 'true' } });
+  // The root `version` script's second step: every adapter's core peer floor follows the released core.
+  run(process.execPath, [join(root, 'tools', 'sync-core-peer.mjs'), copy], { cwd: copy, capture: true });
+  const coreAfter = readJson(join(copy, 'packages', 'core', 'package.json')).version;
+  for (const { dir, pkg } of workspaceDirs()) {
+    const peer = readJson(join(copy, relative(root, dir), 'package.json')).peerDependencies?.['@motifs/core'];
+    if (peer && !peer.includes(`>=${coreAfter.split('.').slice(0, 2).join('.')}.0 `)) {
+      failures.push(`${pkg.name}'s @motifs/core peer range ${peer} does not start at the released core ${coreAfter}`);
+    }
+  }
   let bumped = 0;
   const unaskedMajors = [];
   for (const [name, { version, rel }] of Object.entries(before)) {
@@ -389,8 +469,11 @@ main().then(
 // `motifs` alone, and a wrong option is a compile error.
 function typesSource() {
   return String.raw`import { makeCacher, makeListener, makeRepo, type IBaseDto } from 'motifs';
-import { makeCacher as coreMakeCacher } from '@motifs/core';
+import { makeCacher as coreMakeCacher, registerKind } from '@motifs/core';
 import type {} from '@motifs/cacher-memory';
+import { createCacher } from '@motifs/cacher-redis';
+import * as kit from '@motifs/core/kit';
+import * as umbrella from 'motifs';
 
 interface IContact extends IBaseDto { firstName: string }
 
@@ -401,6 +484,54 @@ export async function typeChecks(): Promise<void> {
   await coreMakeCacher({ kind: 'memory' });
   // @ts-expect-error no such kind
   await makeCacher({ kind: 'memcached' });
+  // The core README's way out when core cannot find an adapter: register its factory yourself.
+  registerKind('cacher', 'redis', createCacher);
+  // Adapter authors' names are on @motifs/core/kit only, never on the user entries.
+  void kit.CacherBase;
+  // @ts-expect-error the kit is not part of motifs
+  void umbrella.CacherBase;
 }
+`;
+}
+
+// What an app on a strict pnpm install writes with @motifs/core and only the adapter it uses. Plain
+// JavaScript: the types were checked in the npm app.
+function coreSampleSource() {
+  return String.raw`import { isMotifsError, makeCacher } from '@motifs/core';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+
+function check(ok, what) {
+  if (!ok) throw new Error('core sample check failed: ' + what);
+  console.log('  ✔ ' + what);
+}
+
+const require = createRequire(import.meta.url);
+const appIoredis = JSON.parse(readFileSync(require.resolve('ioredis/package.json'), 'utf8')).version;
+
+try {
+  await makeCacher({ kind: 'memory' });
+  check(false, 'a kind whose adapter is not installed rejects');
+} catch (err) {
+  check(isMotifsError(err, 'MOTIFS_ADAPTER_MISSING') && err.message.includes('npm i @motifs/cacher-memory'),
+    'a kind whose adapter the app did not install rejects with MOTIFS_ADAPTER_MISSING and the npm i line');
+}
+
+if (process.env.SAMPLE_REDIS) {
+  const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
+  const cacher = await makeCacher({ kind: 'redis', namespace: process.env.SAMPLE_NS, redis: { url } });
+  try {
+    await cacher.setItem('contacts/1', { firstName: 'Ada' }, 60_000);
+    check((await cacher.getItem('contacts/1')).firstName === 'Ada', 'makeCacher({ kind: "redis" }) from @motifs/core round-trips through Redis with ioredis ' + appIoredis);
+    const loaded = Object.keys(require.cache).filter((p) => /[\\/]ioredis@[^\\/]+[\\/]/.test(p));
+    check(loaded.length > 0 && loaded.every((p) => p.includes('ioredis@' + appIoredis + '/')), 'the adapter runs on the app\'s own ioredis ' + appIoredis + ' (one copy loaded)');
+    await cacher.delItem('contacts/1');
+  } finally {
+    await cacher.close();
+  }
+} else {
+  console.log('  (no Redis: the redis kind was not built; run with --services or MOTIFS_REDIS_AVAILABLE=1)');
+}
+console.log('  core sample ok');
 `;
 }

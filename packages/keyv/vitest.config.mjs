@@ -5,16 +5,19 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const resultsDir = process.env.MOTIFS_TEST_RESULTS_DIR;
-const src = (pkg) => fileURLToPath(new URL(`../${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg, file = 'index') => fileURLToPath(new URL(`../${pkg}/src/${file}.ts`, import.meta.url));
+// Exact matches: a bare string alias would also rewrite `@motifs/core/kit` to `.../index.ts/kit`.
+const exact = (name, target) => ({ find: new RegExp(`^${name}$`), replacement: target });
 
 export default defineConfig({
   resolve: {
-    alias: {
-      '@motifs/core': src('core'),
-      '@motifs/test-suite': src('test-suite'),
-      '@motifs/cacher-memory': src('cacher-memory'),
-      '@motifs/cacher-redis': src('cacher-redis'),
-    },
+    alias: [
+      exact('@motifs/core', src('core')),
+      exact('@motifs/core/kit', src('core', 'kit')),
+      exact('@motifs/test-suite', src('test-suite')),
+      exact('@motifs/cacher-memory', src('cacher-memory')),
+      exact('@motifs/cacher-redis', src('cacher-redis')),
+    ],
   },
   test: {
     include: ['test/**/*.spec.ts'],

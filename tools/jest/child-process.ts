@@ -44,7 +44,7 @@ export async function runChild(pkg: string, name: string, env: Record<string, st
     format: 'esm',
     target: 'node20',
     external,
-    alias: { '@motifs/core': join(pkgDir, '..', 'core', 'src', 'index.ts') },
+    alias: { '@motifs/core/kit': join(pkgDir, '..', 'core', 'src', 'kit.ts'), '@motifs/core': join(pkgDir, '..', 'core', 'src', 'index.ts') },
     logLevel: 'error',
   });
   const proc = spawn(process.execPath, [outfile], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

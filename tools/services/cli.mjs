@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// node tools/services/cli.mjs up|down|status [--only redis|kafka|kafka-cluster]
+// node tools/services/cli.mjs up|down|status [--only redis|kafka|redis-cluster|redis-sentinel|kafka-cluster]
 // Node built-ins only: CI runs this before `pnpm install`.
 import { clusterDown, clusterStatus, clusterUp, down, isCI, ON_DEMAND_SERVICES, resultFile, SERVICES, status, unavailable, up } from './index.mjs';
 import { redactUrl } from './resp.mjs';
 
-const USAGE = 'usage: node tools/services/cli.mjs up|down|status [--only redis|kafka|kafka-cluster]';
+const USAGE = 'usage: node tools/services/cli.mjs up|down|status [--only redis|kafka|redis-cluster|redis-sentinel|kafka-cluster]';
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
@@ -23,7 +23,7 @@ function parseArgs(argv) {
 
 function printStatus(result) {
   for (const [name, s] of Object.entries(result)) {
-    const where = s.url ? redactUrl(s.url) : s.brokers;
+    const where = (s.url ? redactUrl(s.url) : s.brokers ?? (s.sentinels ? `${s.sentinels} (${s.name})` : s.nodes)) ?? '';
     const who = s.available ? (s.startedByUs ? `started by motifs${s.version ? `, Kafka ${s.version}` : ''}` : 'not started by motifs') : s.reason;
     console.log(`  ${name.padEnd(6)} ${(s.available ? 'up' : 'down').padEnd(5)} ${where.padEnd(24)}  ${who}`);
   }

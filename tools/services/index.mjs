@@ -4,15 +4,46 @@ import { join } from 'node:path';
 import { kafkaDown, kafkaStatus, kafkaUp } from './kafka.mjs';
 import { clusterDown } from './kafka-cluster.mjs';
 import { redisDown, redisStatus, redisUp } from './redis.mjs';
+import { redisClusterDown, redisClusterStatus, redisClusterUp } from './redis-cluster.mjs';
+import { redisSentinelDown, redisSentinelStatus, redisSentinelUp } from './redis-sentinel.mjs';
 import { repoRoot, seconds, stateDir, withLock, writeJson } from './util.mjs';
 
-export const SERVICES = ['redis', 'kafka'];
+export const SERVICES = ['redis', 'kafka', 'redis-cluster', 'redis-sentinel'];
 /** Started only when asked for by name (`up --only kafka-cluster`), never by a plain `up`. */
 export const ON_DEMAND_SERVICES = ['kafka-cluster'];
 export { DEFAULT_CLUSTER_BROKERS, clusterDown, clusterKillNode, clusterLayout, clusterStartNode, clusterStatus, clusterUp } from './kafka-cluster.mjs';
+export {
+  DEFAULT_REDIS_CLUSTER_NODES,
+  redisClusterDown,
+  redisClusterKillNode,
+  redisClusterLayout,
+  redisClusterMasterOf,
+  redisClusterStartNode,
+  redisClusterStatus,
+  redisClusterTopology,
+  redisClusterUp,
+  redisClusterWaitFailover,
+  redisClusterWaitHealthy,
+} from './redis-cluster.mjs';
+export {
+  DEFAULT_REDIS_SENTINELS,
+  DEFAULT_REDIS_SENTINEL_NAME,
+  DEFAULT_REDIS_SENTINEL_SERVERS,
+  redisSentinelDown,
+  redisSentinelKillNode,
+  redisSentinelLayout,
+  redisSentinelMaster,
+  redisSentinelStartNode,
+  redisSentinelStatus,
+  redisSentinelUp,
+  redisSentinelWaitFailover,
+  redisSentinelWaitHealthy,
+} from './redis-sentinel.mjs';
 const impl = {
   redis: { up: redisUp, down: redisDown, status: redisStatus },
   kafka: { up: kafkaUp, down: kafkaDown, status: kafkaStatus },
+  'redis-cluster': { up: redisClusterUp, down: redisClusterDown, status: redisClusterStatus },
+  'redis-sentinel': { up: redisSentinelUp, down: redisSentinelDown, status: redisSentinelStatus },
 };
 
 const defaultLog = (line) => console.log(`motifs services: ${line}`);

@@ -13,8 +13,11 @@ import { gzipSync } from 'node:zlib';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
-/** Minified bundle budget in bytes. The app is core's errors + the memory cacher + node-cache (+ clone). */
-const BUDGET_BYTES = Number(process.env.MOTIFS_TREESHAKE_BUDGET ?? 34 * 1024);
+/**
+ * Minified bundle budget in bytes. The app is core's errors + the memory cacher (its base class with
+ * single-flight getOrSet, abort, tracing and logging) + node-cache (+ clone): about 35 KiB.
+ */
+const BUDGET_BYTES = Number(process.env.MOTIFS_TREESHAKE_BUDGET ?? 38 * 1024);
 const FORBIDDEN = ['ioredis', 'kafkajs', '@motifs/cacher-redis', '@motifs/repo-redis', '@motifs/listener-kafka'];
 
 // Resolve @motifs/* to each workspace package's built entry (dist/index.js, what its `exports`

@@ -1,6 +1,7 @@
 import NodeCache from 'node-cache';
 import {
   CacherBase,
+  type CacherBaseSettings,
   MotifsErrorUnavailable,
   MotifsErrorValidation,
   StaleValue,
@@ -51,8 +52,8 @@ export class MemoryCacher extends CacherBase<unknown> {
     if (typeof key === 'string') this.notifyExpired(key);
   };
 
-  constructor(options: MemoryCacherOptions & { namespace?: string } = {}) {
-    super({ namespace: options.namespace });
+  constructor(options: MemoryCacherOptions & CacherBaseSettings = {}) {
+    super({ namespace: options.namespace, logger: options.logger });
     const { maxKeys, checkPeriodMs } = checkOptions(options);
     this.maxKeys = maxKeys;
     this.ownsCache = options.cache === undefined;
@@ -80,13 +81,39 @@ export class MemoryCacher extends CacherBase<unknown> {
   }
 
   protected writeEntry(fullKey: string, tree: unknown, expiryMs: number, staleMs: number): void {
-    this.makeRoomFor(fullKey);
+    this.makeRoomFor([fullKey]);
     if (staleMs > 0 && expiryMs !== Infinity) {
       const physical = expiryMs + staleMs;
       this.cache.set(fullKey, new StaleBox(tree, Date.now() + expiryMs), physical === Infinity ? 0 : physical / 1000);
     } else {
       this.cache.set(fullKey, tree, expiryMs === Infinity ? 0 : expiryMs / 1000);
     }
+  }
+
+  /** One node-cache `mget`; stale entries come back as {@link StaleValue}, as from readEntry. */
+  protected override readEntryList(fullKeys: string[]): unknown[] {
+    const stored = this.cache.mget<unknown>(fullKeys);
+    const now = Date.now();
+    return fullKeys.map((fullKey) => {
+      if (!Object.prototype.hasOwnProperty.call(stored, fullKey)) return undefined;
+      const value = stored[fullKey];
+      if (!(value instanceof StaleBox)) return copyJson(value);
+      return now < value.freshUntil ? copyJson(value.value) : new StaleValue(copyJson(value.value));
+    });
+  }
+
+  /** One node-cache `mset`, after making room for every new key at once (all or nothing). */
+  protected override async writeEntryList(entries: [string, unknown][], expiryMs: number): Promise<void> {
+    this.makeRoomFor(entries.map(([fullKey]) => fullKey));
+    const ttl = expiryMs === Infinity ? 0 : expiryMs / 1000;
+    this.cache.mset(entries.map(([key, val]) => ({ key, val, ttl })));
+  }
+
+  protected override async deleteEntryList(fullKeys: string[]): Promise<string[]> {
+    // has() drops entries whose time is up, so only live ones are counted, as by deleteEntry.
+    const existing = fullKeys.filter((fullKey) => this.cache.has(fullKey));
+    this.cache.del(existing);
+    return existing;
   }
 
   protected deleteEntry(fullKey: string): boolean {
@@ -140,11 +167,13 @@ export class MemoryCacher extends CacherBase<unknown> {
     return !(stored instanceof StaleBox) || Date.now() < stored.freshUntil;
   }
 
-  /** Enforces maxKeys for a new key: expired entries go first, then the write is refused. */
-  private makeRoomFor(key: string): void {
-    if (this.maxKeys === Infinity || this.cache.getStats().keys < this.maxKeys || this.cache.has(key)) return;
+  /** Enforces maxKeys for the keys about to be written: expired entries go first, then the write is refused. */
+  private makeRoomFor(keys: string[]): void {
+    if (this.maxKeys === Infinity) return;
+    const added = (): number => keys.reduce((n, key) => n + (this.cache.has(key) ? 0 : 1), 0);
+    if (this.cache.getStats().keys + added() <= this.maxKeys) return;
     for (const k of this.cache.keys()) this.cache.has(k);
-    if (this.cache.getStats().keys < this.maxKeys) return;
+    if (this.cache.getStats().keys + added() <= this.maxKeys) return;
     throw new MotifsErrorUnavailable(`the memory cacher is full (maxKeys ${this.maxKeys}); nothing was written`, {
       retryable: false,
       details: { reason: 'full', maxKeys: this.maxKeys },

@@ -27,6 +27,16 @@ describe('maxKeys', () => {
     expect(await cacher.getItemsLike('')).toEqual({ a: 'updated', b: 2 });
   });
 
+  it('setItems that would overflow writes none of its entries; overwrites and a fitting batch pass', async () => {
+    const cacher = track(createMemoryCacher({ maxKeys: 3 }));
+    await cacher.setItem('a', 1, 60_000);
+    const err = await cacher.setItems({ a: 'x', b: 2, c: 3, d: 4 }, 60_000).catch((e: unknown) => e);
+    expect(isMotifsError(err, 'MOTIFS_UNAVAILABLE') && err.details).toEqual({ reason: 'full', maxKeys: 3 });
+    expect(await cacher.getItemsLike('')).toEqual({ a: 1 });
+    expect(await cacher.setItems({ a: 'x', b: 2, c: 3 }, 60_000)).toBe(true);
+    expect(await cacher.getItemsLike('')).toEqual({ a: 'x', b: 2, c: 3 });
+  });
+
   it('makes room by dropping expired entries first', async () => {
     const cacher = track(createMemoryCacher({ maxKeys: 2, checkPeriodMs: 0 }));
     await cacher.setItem('short', 1, 1);

@@ -1,63 +1,40 @@
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   CacherBase,
-  MotifsErrorUnavailable,
-  MotifsErrorValidation,
-  REDIS_RECONNECT_DEFAULTS,
+  runRedisDurably,
   STORED_HEAD_LENGTH,
   StaleValue,
   decodeStoredText,
   escapeGlob,
-  isMotifsError,
   isStoredTextFresh,
-  redisReconnectDelayMs,
+  waitForRedisReady,
   wrapStaleText,
+  type RedisConnection,
+  type RedisDurabilityOptions,
+  type RedisDurablePipeline,
 } from '@motifs/core/kit';
+import { execPipeline, groupByMaster } from './cluster-groups.js';
+import { groupBySlot } from './key-slot.js';
+import { scanClusterMasters, walkScan } from './cluster-scan.js';
 import { toMotifsError } from './errors.js';
-import type { RedisCacherOptions } from './options.js';
+import { normalizeRedisCacherOptions, type RedisCacherFactoryOptions } from './options.js';
+import { within } from './within.js';
 
-const DEFAULTS = { commandTimeoutMs: 2000, ...REDIS_RECONNECT_DEFAULTS, scanCount: 1000 };
-
-function positive(value: unknown, path: string, issues: { path: string[]; message: string }[]): void {
-  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
-    issues.push({ path: ['redis', path], message: 'must be a positive number' });
-  }
-}
-
-function checkOptions(options: RedisCacherOptions): void {
-  const issues: { path: string[]; message: string }[] = [];
-  for (const name of ['commandTimeoutMs', 'connectTimeoutMs', 'reconnectMaxDelayMs', 'scanCount'] as const) positive(options[name], name, issues);
-  if (options.expiryEvents !== undefined && typeof options.expiryEvents !== 'boolean') issues.push({ path: ['redis', 'expiryEvents'], message: 'must be a boolean' });
-  if (options.url !== undefined && (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url))) {
-    issues.push({ path: ['redis', 'url'], message: 'must be a redis:// or rediss:// URL' });
-  }
-  const client = options.client as unknown as { get?: unknown; status?: unknown } | undefined;
-  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.get !== 'function' || typeof client.status !== 'string')) {
-    issues.push({ path: ['redis', 'client'], message: 'must be an ioredis client' });
-  }
-  if (options.client !== undefined && options.url !== undefined) issues.push({ path: ['redis'], message: 'give either url or client, not both' });
-  if (issues.length) throw new MotifsErrorValidation(`invalid redis cacher options: ${issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`, { issues });
-}
-
-/** Rejects with `onTimeout()` unless `promise` settles within `ms`; the timer never holds the process. */
-function within<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+type Command = [string, ...(string | number)[]];
 
 /**
- * The Redis cacher. Values are JSON strings written with their expiry in one `SET ... PX`;
- * listings walk `SCAN` pages (never `KEYS`) and fetch each page with one `MGET` while the next page
- * is requested. Calls never queue while Redis is down: they wait at most `commandTimeoutMs` for the
- * connection, then reject with `MotifsErrorUnavailable`; ioredis reconnects on its own.
+ * The Redis cacher, on one node, a Redis Cluster or a Sentinel-watched master. Values are JSON
+ * strings written with their expiry in one `SET ... PX`; listings walk `SCAN` pages (never `KEYS`)
+ * and fetch each page with one `MGET` (per slot on a cluster) while the next page is requested. On a
+ * cluster, listings scan every master and batch calls send one pipeline per master. Calls never
+ * queue while Redis is down: they wait at most `commandTimeoutMs` for the connection, then reject
+ * with `MotifsErrorUnavailable`; ioredis reconnects on its own.
  */
 export class RedisCacher extends CacherBase {
-  /** The ioredis client (yours if you injected it). */
-  readonly client: Redis;
+  /** The ioredis client (yours if you injected it): a `Redis`, or a `Cluster` on a Redis Cluster. */
+  readonly client: Redis | Cluster;
+  private readonly cluster: Cluster | undefined;
+  private readonly durability: Required<RedisDurabilityOptions> | undefined;
   private readonly ownsClient: boolean;
   private readonly commandTimeoutMs: number;
   private readonly scanCount: number;
@@ -65,7 +42,6 @@ export class RedisCacher extends CacherBase {
   private readonly guard: boolean;
   private down = false;
   private lastError: unknown;
-  private readyWait: Promise<void> | undefined;
   /** Second connection for keyspace notifications (`expiryEvents`). */
   private subscriber: Redis | undefined;
   private subscribed: Promise<void> = Promise.resolve();
@@ -84,46 +60,37 @@ export class RedisCacher extends CacherBase {
     this.lastError = undefined;
   };
 
-  constructor(options: RedisCacherOptions & { namespace?: string } = {}) {
-    super({ namespace: options.namespace });
-    checkOptions(options);
-    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs;
-    this.scanCount = options.scanCount ?? DEFAULTS.scanCount;
-    const reconnectMaxDelayMs = options.reconnectMaxDelayMs ?? DEFAULTS.reconnectMaxDelayMs;
-    if (options.client) {
-      this.client = options.client;
-      this.ownsClient = false;
-      this.guard = !this.client.options?.commandTimeout;
-    } else {
-      this.client = new Redis(options.url ?? 'redis://127.0.0.1:6379', {
-        ...options.ioredis,
-        ...(options.tls !== undefined && { tls: options.tls }),
-        ...(options.username !== undefined && { username: options.username }),
-        ...(options.password !== undefined && { password: options.password }),
-        ...(options.db !== undefined && { db: options.db }),
-        // No offline queue: a call either goes to a ready connection or fails, it never piles up.
-        enableOfflineQueue: false,
-        commandTimeout: this.commandTimeoutMs,
-        connectTimeout: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-        maxRetriesPerRequest: 0,
-        retryStrategy: (times: number) => redisReconnectDelayMs(times, reconnectMaxDelayMs),
-      });
-      this.ownsClient = true;
-      this.guard = false;
-    }
+  /**
+   * Use `createRedisCacher` (or `makeCacher`), which validates the options and opens the
+   * connection. `connection.owned` says whether `close()` closes the client.
+   * @throws MotifsErrorValidation for bad options
+   */
+  constructor(options: RedisCacherFactoryOptions, connection: RedisConnection<Redis | Cluster>) {
+    const { kind: _kind, redis, ...base } = options;
+    const settings = normalizeRedisCacherOptions(redis);
+    super({ ...base, hashTag: settings.hashTagNamespace });
+    this.commandTimeoutMs = settings.commandTimeoutMs;
+    this.scanCount = settings.scanCount;
+    this.durability = settings.durability;
+    this.client = connection.client;
+    this.cluster = (this.client as Cluster).isCluster ? (this.client as Cluster) : undefined;
+    this.ownsClient = connection.owned;
+    // A client we opened has the command timeout; another may not, then every call is raced against one.
+    const clientOptions = this.client.options as { commandTimeout?: number; redisOptions?: { commandTimeout?: number } } | undefined;
+    this.guard = !connection.owned && !(clientOptions?.commandTimeout ?? clientOptions?.redisOptions?.commandTimeout);
     this.client.on('error', this.onError);
     this.client.on('close', this.onClose);
     this.client.on('ready', this.onReady);
-    if (options.expiryEvents) this.subscribeToExpiry();
+    if (settings.expiryEvents) this.subscribeToExpiry();
   }
 
   /** Listens for Redis' own `expired` keyspace events; ioredis re-subscribes after a reconnect. */
   private subscribeToExpiry(): void {
     // A subscription may wait for the connection: it is one command, not an unbounded queue.
-    const subscriber = this.client.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, lazyConnect: false });
+    const subscriber = (this.client as Redis).duplicate({ enableOfflineQueue: true, commandTimeout: undefined, lazyConnect: false });
     subscriber.on('error', () => undefined);
     subscriber.on('message', (_channel: string, key: string) => this.notifyExpired(key));
-    this.subscribed = subscriber.subscribe(`__keyevent@${this.client.options.db ?? 0}__:expired`).then(() => undefined, () => undefined);
+    this.subscribed = subscriber.subscribe(`__keyevent@${(this.client as Redis).options.db ?? 0}__:expired`).then(() => undefined, () => undefined);
     this.subscriber = subscriber;
   }
 
@@ -146,11 +113,48 @@ export class RedisCacher extends CacherBase {
       text = wrapStaleText(encoded, Date.now() + expiryMs);
       ttl = expiryMs + staleMs;
     }
-    await this.run((c) => (ttl === Infinity ? c.set(fullKey, text) : c.set(fullKey, text, 'PX', ttl)), true);
+    const command: Command = ttl === Infinity ? ['set', fullKey, text] : ['set', fullKey, text, 'PX', ttl];
+    if (this.durability) await this.durably([command], 'setItem');
+    else await this.run((c) => (ttl === Infinity ? c.set(fullKey, text) : c.set(fullKey, text, 'PX', ttl)), true);
   }
 
   protected async deleteEntry(fullKey: string): Promise<boolean> {
+    if (this.durability) return Number((await this.durably([['del', fullKey]], 'delItem'))[0]) > 0;
     return (await this.run((c) => c.del(fullKey), true)) > 0;
+  }
+
+  /** One `MGET` on one node; on a cluster, one pipeline of per-slot `MGET`s per master. */
+  protected override async readEntryList(fullKeys: string[]): Promise<unknown[]> {
+    const now = Date.now();
+    const decode = (text: string | null | undefined): unknown => (text === null || text === undefined ? undefined : decodeStoredText(text, now));
+    if (!this.cluster) return (await this.run((c) => c.mget(fullKeys))).map(decode);
+    const texts = new Map<string, string | null>();
+    await this.perMaster(fullKeys, (slots) => [...slots.values()].map((keys): Command => ['mget', ...keys]), (slots, replies) => {
+      [...slots.values()].forEach((keys, i) => keys.forEach((key, j) => texts.set(key, (replies[i] as (string | null)[])[j] ?? null)));
+    });
+    return fullKeys.map((key) => decode(texts.get(key)));
+  }
+
+  /** One `MULTI` of `SET ... PX` on one node; on a cluster, one pipeline per master. */
+  protected override async writeEntryList(entries: [string, string][], expiryMs: number): Promise<void> {
+    const values = new Map(entries);
+    const set = (key: string): Command => (expiryMs === Infinity ? ['set', key, values.get(key)!] : ['set', key, values.get(key)!, 'PX', expiryMs]);
+    if (!this.cluster && !this.durability) {
+      await this.run((c) => execPipeline((c as Redis).multi(entries.map(([key]) => set(key)))), true);
+      return;
+    }
+    await this.perMaster([...values.keys()], (slots) => [...slots.values()].flat().map(set), () => undefined, 'setItems');
+  }
+
+  /** One pipeline of `UNLINK`s (one per key, to know which existed) per node. */
+  protected override async deleteEntryList(fullKeys: string[]): Promise<string[]> {
+    const deleted: string[] = [];
+    await this.perMaster(fullKeys, (slots) => [...slots.values()].flat().map((key): Command => ['unlink', key]), (slots, replies) => {
+      [...slots.values()].flat().forEach((key, i) => {
+        if (Number(replies[i]) > 0) deleted.push(key);
+      });
+    }, 'delItems');
+    return deleted;
   }
 
   protected async hasEntry(fullKey: string): Promise<boolean> {
@@ -158,39 +162,40 @@ export class RedisCacher extends CacherBase {
   }
 
   protected async readEntries(fullPrefix: string): Promise<[string, unknown][]> {
-    const pages: Promise<[string, unknown][]>[] = [];
+    // A Map: on a cluster, a listing run again after a failover sees keys twice.
+    const found = new Map<string, unknown>();
     const now = Date.now();
-    await this.scan(`${escapeGlob(fullPrefix)}*`, (keys) => {
-      pages.push(this.run((c) => c.mget(keys)).then((texts) => {
-        const found: [string, unknown][] = [];
-        for (let i = 0; i < keys.length; i++) {
-          const text = texts[i];
-          if (text === null || text === undefined) continue;
-          const value = decodeStoredText(text, now);
-          if (!(value instanceof StaleValue)) found.push([keys[i]!, value]);
-        }
-        return found;
+    await this.scan(`${escapeGlob(fullPrefix)}*`, async (node, keys) => {
+      const groups = this.cluster ? groupBySlotOf(keys) : [keys];
+      const replies = await this.pipeline(node, groups.map((group): Command => ['mget', ...group]));
+      groups.forEach((group, g) => group.forEach((key, i) => {
+        const text = (replies[g] as (string | null)[])[i];
+        if (text === null || text === undefined) return;
+        const value = decodeStoredText(text, now);
+        if (!(value instanceof StaleValue)) found.set(key, value);
       }));
     });
-    return (await Promise.all(pages)).flat();
+    return [...found];
   }
 
   protected async readKeys(fullPattern: string): Promise<string[]> {
-    const pages: Promise<string[]>[] = [];
+    const found = new Set<string>();
     const now = Date.now();
-    await this.scan(fullPattern, (keys) => {
+    await this.scan(fullPattern, async (node, keys) => {
       // Entries kept for stale-while-revalidate look alive to SCAN; their head says otherwise.
-      pages.push(this.pipeline(keys.map((k) => ['getrange', k, 0, STORED_HEAD_LENGTH - 1])).then((heads) => keys.filter((_, i) => isStoredTextFresh(String(heads[i] ?? ''), now))));
+      const heads = await this.pipeline(node, keys.map((k): Command => ['getrange', k, 0, STORED_HEAD_LENGTH - 1]));
+      keys.forEach((key, i) => isStoredTextFresh(String(heads[i] ?? ''), now) && found.add(key));
     });
-    return (await Promise.all(pages)).flat();
+    return [...found];
   }
 
   protected async deleteEntries(fullPrefix: string): Promise<string[]> {
-    const pages: Promise<string[]>[] = [];
-    await this.scan(`${escapeGlob(fullPrefix)}*`, (keys) => {
-      pages.push(this.pipeline(keys.map((k) => ['unlink', k]), true).then((counts) => keys.filter((_, i) => counts[i] === 1)));
+    const deleted = new Set<string>();
+    await this.scan(`${escapeGlob(fullPrefix)}*`, async (node, keys) => {
+      const counts = await this.pipeline(node, keys.map((k): Command => ['unlink', k]), true);
+      keys.forEach((key, i) => counts[i] === 1 && deleted.add(key));
     });
-    return (await Promise.all(pages)).flat();
+    return [...deleted];
   }
 
   protected async closeBackend(): Promise<void> {
@@ -221,71 +226,63 @@ export class RedisCacher extends CacherBase {
     const failed = (error: unknown): never => {
       throw toMotifsError(error, write);
     };
-    if (this.client.status === 'ready' && !this.guard) return op(this.client).catch(failed);
-    const call = this.whenReady().then(() => op(this.client).catch(failed));
+    const client = this.client as Redis;
+    if (client.status === 'ready' && !this.guard) return op(client).catch(failed);
+    const ready = waitForRedisReady(this.client, { timeoutMs: this.commandTimeoutMs, downError: this.down ? this.lastError : undefined });
+    const call = ready.then(() => op(client).catch(failed));
     // The guard's timeout may fire after the command left (or before, and the client sends it later).
     return (this.guard ? within(call, this.commandTimeoutMs, () => new Error('Command timed out')) : call).catch(failed);
   }
 
-  /** Runs commands in one round trip; any failed command fails the batch. */
-  private pipeline(commands: [string, ...(string | number)[]][], write = false): Promise<unknown[]> {
-    return this.run(async (c) => {
-      const replies = (await c.pipeline(commands).exec()) ?? [];
-      return replies.map(([error, reply]) => {
-        if (error) throw error;
-        return reply;
-      });
-    }, write);
-  }
-
-  /** Walks every SCAN page of `pattern`, handing each non-empty page to `onPage` as it arrives. */
-  private async scan(pattern: string, onPage: (keys: string[]) => void): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.run((c) => c.scan(cursor, 'MATCH', pattern, 'COUNT', this.scanCount));
-      cursor = next;
-      if (keys.length) onPage(keys);
-    } while (cursor !== '0');
+  /** Runs commands in one round trip on `node` (a listing's node); any failed command fails the batch. */
+  private pipeline(node: Redis, commands: Command[], write = false): Promise<unknown[]> {
+    // On a cluster the listing's walk judges the native error (a MOVED means: scan again).
+    if (this.cluster) return execPipeline(node.pipeline(commands));
+    return this.run(() => execPipeline(node.pipeline(commands)), write);
   }
 
   /**
-   * Resolves once the connection is ready. While Redis is known to be down it rejects at once, and
-   * it never waits longer than `commandTimeoutMs`, so no call hangs and nothing queues up.
+   * Runs the commands `build` makes for each group of keys sharing a master (all keys at once on one
+   * node), one pipeline per group, all groups at once; `read` gets each group's replies. Writes wait
+   * for `durability` replicas when it is set.
    */
-  private whenReady(): Promise<void> {
-    const c = this.client;
-    if (c.status === 'ready') return Promise.resolve();
-    if (c.status === 'end') return Promise.reject(new MotifsErrorUnavailable('the Redis connection is closed', { retryable: false }));
-    if (this.down && this.lastError !== undefined) return Promise.reject(unavailable(this.lastError));
-    if (c.status === 'wait') c.connect().catch(() => undefined);
-    this.readyWait ??= new Promise<void>((resolve, reject) => {
-      const done = (): void => {
-        c.off('ready', onReady);
-        c.off('error', onFail);
-        c.off('end', onFail);
-        this.readyWait = undefined;
-      };
-      const onReady = (): void => {
-        done();
-        resolve();
-      };
-      const onFail = (error?: unknown): void => {
-        done();
-        reject(unavailable(error ?? 'the connection ended'));
-      };
-      c.on('ready', onReady);
-      c.on('error', onFail);
-      c.on('end', onFail);
-    });
-    this.readyWait.catch(() => undefined);
-    return within(this.readyWait, this.commandTimeoutMs, () => new MotifsErrorUnavailable(`Redis was not ready within ${this.commandTimeoutMs} ms`));
+  private async perMaster(
+    keys: string[],
+    build: (slots: Map<number, string[]>) => Command[],
+    read: (slots: Map<number, string[]>, replies: unknown[]) => void,
+    write?: string,
+  ): Promise<void> {
+    await this.run(async (c) => {
+      const groups = this.cluster ? groupByMaster(this.cluster, keys) : [new Map([[0, keys]])];
+      await Promise.all(groups.map(async (slots) => {
+        const commands = build(slots);
+        read(slots, write && this.durability ? await this.durablyOn(c, commands, write) : await execPipeline(c.pipeline(commands)));
+      }));
+    }, write !== undefined);
+  }
+
+  /** Writes followed by `WAIT` in one pipeline (see `runRedisDurably`). */
+  private durably(commands: Command[], what: string): Promise<unknown[]> {
+    return this.run((c) => this.durablyOn(c, commands, what), true);
+  }
+
+  private durablyOn(c: Redis | Cluster, commands: Command[], what: string): Promise<unknown[]> {
+    const add = (p: RedisDurablePipeline): void => commands.forEach(([name, ...args]) => p.call(name, ...args));
+    return runRedisDurably(c as unknown as Parameters<typeof runRedisDurably>[0], this.durability!, add, { what, idempotent: true });
+  }
+
+  /** Walks every SCAN page of `pattern` (on every master of a cluster), handing each page to `onPage`. */
+  private async scan(pattern: string, onPage: (node: Redis, keys: string[]) => Promise<void>): Promise<void> {
+    if (this.cluster) {
+      const cluster = this.cluster;
+      await this.run(() => scanClusterMasters(cluster, pattern, this.scanCount, onPage));
+      return;
+    }
+    const node = this.client as Redis;
+    await walkScan((cursor) => this.run((c) => c.scan(cursor, 'MATCH', pattern, 'COUNT', this.scanCount)), (keys) => onPage(node, keys));
   }
 }
 
-/** The error a call gets while the connection is down: the mapped cause when it says more (e.g. bad credentials). */
-function unavailable(cause: unknown): MotifsErrorUnavailable {
-  const mapped = toMotifsError(cause);
-  const message = mapped.message;
-  if (isMotifsError(mapped, 'MOTIFS_UNAVAILABLE')) return mapped as MotifsErrorUnavailable;
-  return new MotifsErrorUnavailable(`Redis is unavailable: ${message}`, { cause });
+function groupBySlotOf(keys: string[]): string[][] {
+  return [...groupBySlot(keys).values()];
 }

@@ -4,8 +4,8 @@ import { cacherContract, describeWithService, redisUrl } from '@motifs/test-suit
 import { createCacher } from '../src/index.js';
 
 describeWithService({ describe, it }, 'redis', 'redis cacher', () => {
-  cacherContract(
-    { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
-    ({ namespace }) => createCacher({ kind: 'redis', namespace, redis: { url: redisUrl() } }),
-  );
+  cacherContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
+    title: 'redis',
+    create: ({ namespace }) => createCacher({ kind: 'redis', namespace, redis: { url: redisUrl() } }),
+  });
 });

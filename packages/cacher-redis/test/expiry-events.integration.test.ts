@@ -18,9 +18,9 @@ describeWithService({ describe, it }, 'redis', 'redis cacher with expiryEvents',
     await stopRedis(server);
   });
 
-  cacherContract(
-    { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
-    ({ namespace }) => createCacher({ kind: 'redis', namespace, redis: { url, expiryEvents: true } }),
-    { expireEvents: true },
-  );
+  cacherContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
+    title: 'redis with expiryEvents',
+    create: ({ namespace }) => createCacher({ kind: 'redis', namespace, redis: { url, expiryEvents: true } }),
+    capabilities: { expireEvents: true },
+  });
 });

@@ -34,8 +34,8 @@ describeWithService({ describe, it }, 'redis', 'redis cacher key layout on a sha
   });
 
   it('keys are written as motifs:cache:<namespace>:<key>, "" being the namespace of a cacher without one', async () => {
-    const bare = createRedisCacher({ url });
-    const named = createRedisCacher({ url, namespace: 'app' });
+    const bare = await createRedisCacher({ redis: { url } });
+    const named = await createRedisCacher({ namespace: 'app', redis: { url } });
     try {
       await bare.setItem('k', 1, 60_000);
       await named.setItem('{x}:k', 2, 60_000);
@@ -54,7 +54,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher key layout on a sha
 
   it('expire events only report this cacher\'s own keys', async () => {
     await raw.config('SET', 'notify-keyspace-events', 'Ex');
-    const bare = createRedisCacher({ url, expiryEvents: true });
+    const bare = await createRedisCacher({ redis: { url, expiryEvents: true } });
     try {
       await bare.expiryEventsReady();
       const seen: string[] = [];
@@ -74,14 +74,38 @@ describeWithService({ describe, it }, 'redis', 'redis cacher key layout on a sha
     }
   });
 
-  it('property: cachers in any namespaces (none included) see exactly their own entries, never a foreign key', async () => {
+  it('a hash-tagged namespace is written motifs:cache{<namespace>}:<key> and refuses braces', async () => {
+    const tagged = await createRedisCacher({ namespace: 'app', redis: { url, hashTagNamespace: true } });
+    const bare = await createRedisCacher({ redis: { url, hashTagNamespace: true } });
+    const plain = await createRedisCacher({ namespace: '{app}', redis: { url } });
+    try {
+      await tagged.setItem('k', 1, 60_000);
+      await bare.setItem('k', 2, 60_000);
+      await plain.setItem('k', 3, 60_000);
+      expect(sorted(await raw.keys('*'))).toEqual(['motifs:cache:{app}:k', 'motifs:cache{app}:k', 'motifs:cache{}:k']);
+      // The untagged namespace "{app}" spells the same hash tag, never the same keys.
+      expect(await tagged.getItemsLike('')).toEqual({ k: 1 });
+      expect(await plain.getItemsLike('')).toEqual({ k: 3 });
+      await expect(createRedisCacher({ namespace: 'a{b', redis: { url, hashTagNamespace: true } })).rejects.toMatchObject({ code: 'MOTIFS_VALIDATION', issues: [{ path: ['namespace'] }] });
+    } finally {
+      await Promise.all([tagged.close(), bare.close(), plain.close()]);
+      await raw.flushdb();
+    }
+  });
+
+  it('property: cachers in any namespaces (none included), tagged or not, see exactly their own entries, never a foreign key', async () => {
     const cachers = new Map<string, RedisCacher>();
-    const cacherFor = (namespace: string): RedisCacher => {
-      let cacher = cachers.get(namespace);
-      if (!cacher) cachers.set(namespace, (cacher = createRedisCacher({ url, namespace })));
+    const cacherFor = async (namespace: string, tagged = false): Promise<RedisCacher> => {
+      let cacher = cachers.get(`${tagged}|${namespace}`);
+      if (!cacher) cachers.set(`${tagged}|${namespace}`, (cacher = await createRedisCacher({ namespace, redis: { url, hashTagNamespace: tagged } })));
       return cacher;
     };
-    const entry = fc.record({ namespace: fc.oneof(fc.constant(''), text(1, 5).filter((n) => !n.includes(':'))), key: text(1, 8) });
+    const entry = fc
+      .record({ namespace: fc.oneof(fc.constant(''), text(1, 5).filter((n) => !n.includes(':'))), key: text(1, 8), tagged: fc.boolean() })
+      .map((e) => ({ ...e, tagged: e.tagged && !/[{}]/.test(e.namespace) }))
+      .map(({ namespace, key, tagged }) => ({ namespace: `${tagged ? '#' : ''}${namespace}`, key }));
+    // A model name starting with '#' stands for the hash-tagged cacher of the rest.
+    const cacherOf = (name: string): Promise<RedisCacher> => (name.startsWith('#') ? cacherFor(name.slice(1), true) : cacherFor(name));
     const foreign = fc.record({ key: text(1, 10), kind: fc.constantFrom('string', 'list', 'hash') });
     try {
       await fc.assert(
@@ -97,17 +121,17 @@ describeWithService({ describe, it }, 'redis', 'redis cacher key layout on a sha
           const model = new Map<string, Map<string, string>>();
           for (const { namespace, key } of entries) {
             const value = `${namespace}|${key}`;
-            await cacherFor(namespace).setItem(key, value, 60_000);
+            await (await cacherOf(namespace)).setItem(key, value, 60_000);
             if (!model.has(namespace)) model.set(namespace, new Map());
             model.get(namespace)!.set(key, value);
           }
           for (const [namespace, own] of model) {
-            const cacher = cacherFor(namespace);
+            const cacher = await cacherOf(namespace);
             expect(sorted(await cacher.getKeys('*'))).toEqual(sorted([...own.keys()]));
             expect(await cacher.getItemsLike('')).toEqual(Object.fromEntries(own));
             for (const [key, value] of own) expect(await cacher.getItem(key)).toBe(value);
           }
-          for (const [namespace, own] of model) expect(await cacherFor(namespace).delItemsLike('')).toBe(own.size);
+          for (const [namespace, own] of model) expect(await (await cacherOf(namespace)).delItemsLike('')).toBe(own.size);
           // Whatever the names spelled, every foreign key is still there, and nothing else is.
           expect(sorted(await raw.keys('*'))).toEqual(foreignBefore);
         }),

@@ -23,7 +23,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher when Redis fails', 
   beforeAll(async () => {
     port = await freePort();
     server = await startRedis(port);
-    cacher = createRedisCacher({ url: `redis://127.0.0.1:${port}`, namespace: 'outage', commandTimeoutMs: 300, reconnectMaxDelayMs: 100 });
+    cacher = await createRedisCacher({ namespace: 'outage', redis: { url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 300, reconnectMaxDelayMs: 100 } });
   }, 30_000);
   afterAll(async () => {
     await cacher.close();
@@ -102,7 +102,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher when Redis fails', 
   }, 30_000);
 
   it('recovers soon after Redis restarts, with default options', async () => {
-    const fresh = createRedisCacher({ url: `redis://127.0.0.1:${port}`, namespace: 'recovery' });
+    const fresh = await createRedisCacher({ namespace: 'recovery', redis: { url: `redis://127.0.0.1:${port}` } });
     try {
       expect(await fresh.setItem('k', 1, 60_000)).toBe(true);
       await stopRedis(server);
@@ -121,7 +121,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher when Redis fails', 
 
   it('an injected client without a commandTimeout is still bounded', async () => {
     const client = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: 1 });
-    const injected = createRedisCacher({ client, namespace: 'injected', commandTimeoutMs: 300 });
+    const injected = await createRedisCacher({ namespace: 'injected', redis: { client, commandTimeoutMs: 300 } });
     try {
       expect(await injected.setItem('k', 1, 60_000)).toBe(true);
       server.kill('SIGSTOP');
@@ -143,7 +143,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher when Redis fails', 
 describe('redis cacher with no Redis at all', () => {
   it('calls settle with MotifsErrorUnavailable and close() returns', async () => {
     const port = await freePort(); // nothing listens there
-    const cacher = createRedisCacher({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 300, reconnectMaxDelayMs: 50 });
+    const cacher = await createRedisCacher({ redis: { url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 300, reconnectMaxDelayMs: 50 } });
     const outcomes = await Promise.all([cacher.getItem('k'), cacher.setItem('k', 1, 1000), cacher.getKeys('*')].map((p) => p.catch((e: unknown) => e)));
     for (const outcome of outcomes) expect(outcome).toBeInstanceOf(MotifsErrorUnavailable);
     await cacher.close();
@@ -167,7 +167,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher credentials', () =>
   });
 
   it('passes an ACL user name and password through', async () => {
-    const cacher = createRedisCacher({ url: `redis://127.0.0.1:${port}`, username: 'app', password: 'app-secret', namespace: 'app' });
+    const cacher = await createRedisCacher({ namespace: 'app', redis: { url: `redis://127.0.0.1:${port}`, username: 'app', password: 'app-secret' } });
     try {
       expect(await cacher.setItem('k', 'v', 60_000)).toBe(true);
       expect(await cacher.getItem('k')).toBe('v');
@@ -177,7 +177,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher credentials', () =>
   });
 
   it('a wrong password gives a non-retryable MotifsErrorUnavailable instead of hanging', async () => {
-    const cacher = createRedisCacher({ url: `redis://127.0.0.1:${port}`, username: 'app', password: 'wrong', namespace: 'app', commandTimeoutMs: 500 });
+    const cacher = await createRedisCacher({ namespace: 'app', redis: { url: `redis://127.0.0.1:${port}`, username: 'app', password: 'wrong', commandTimeoutMs: 500 } });
     try {
       await eventually(async () => {
         const err = await cacher.getItem('k').catch((e: unknown) => e);
@@ -189,7 +189,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher credentials', () =>
   });
 
   it('a key outside the user\'s ACL key pattern is refused with a typed error', async () => {
-    const cacher = createRedisCacher({ url: `redis://127.0.0.1:${port}`, username: 'app', password: 'app-secret', namespace: 'other' });
+    const cacher = await createRedisCacher({ namespace: 'other', redis: { url: `redis://127.0.0.1:${port}`, username: 'app', password: 'app-secret' } });
     try {
       const err = await cacher.setItem('k', 'v', 60_000).catch((e: unknown) => e);
       expect(isMotifsError(err, 'MOTIFS_UNAVAILABLE') && err.details.reply).toBe('NOPERM');

@@ -10,9 +10,9 @@ describeWithService({ describe, it }, 'redis', 'redis cacher storage', () => {
   let raw: Redis;
   let cacher: RedisCacher;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     raw = new Redis(redisUrl());
-    cacher = createRedisCacher({ url: redisUrl(), namespace: ns });
+    cacher = await createRedisCacher({ namespace: ns, redis: { url: redisUrl() } });
   });
   afterAll(async () => {
     await cacher.delItemsLike('');

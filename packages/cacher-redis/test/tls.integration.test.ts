@@ -32,7 +32,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher over TLS', () => {
   });
 
   it('connects with the CA given in `tls`', async () => {
-    const cacher = createRedisCacher({ url, tls: { ca }, namespace: 'tls' });
+    const cacher = await createRedisCacher({ namespace: 'tls', redis: { url, tls: { ca } } });
     try {
       expect(await cacher.setItem('k', { secure: true }, 60_000)).toBe(true);
       expect(await cacher.getItem('k')).toEqual({ secure: true });
@@ -42,7 +42,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher over TLS', () => {
   });
 
   it('an untrusted certificate gives MotifsErrorUnavailable, not a hang', async () => {
-    const cacher = createRedisCacher({ url, tls: {}, namespace: 'tls', commandTimeoutMs: 500 });
+    const cacher = await createRedisCacher({ namespace: 'tls', redis: { url, tls: {}, commandTimeoutMs: 500 } });
     try {
       const err = await cacher.getItem('k').catch((e: unknown) => e);
       expect(isMotifsError(err, 'MOTIFS_UNAVAILABLE')).toBe(true);

@@ -1,4 +1,5 @@
 import type Emittery from 'emittery';
+import type { MotifsLogger } from './logger.js';
 import { makeMotif } from './registry.js';
 
 /** Events a cacher emits on `em`. Keys are the caller's keys, without the namespace. */
@@ -19,7 +20,7 @@ export interface CacherEvents {
 
 /** Counters since the cacher was created. */
 export interface CacherStats {
-  /** Reads (getItem, getOrSet) that found a live or stale-but-served value. */
+  /** Reads (getItem, getItems per key, getOrSet) that found a live or stale-but-served value. */
   hits: number;
   /** Reads that found nothing. */
   misses: number;
@@ -40,13 +41,28 @@ export interface GetOrSetOptions {
    * the background. `getItem` already reports a miss. Default 0 (no stale serving).
    */
   staleMs?: number;
+  /**
+   * Stops waiting when it fires: the call rejects with `MotifsErrorAborted` (`cause`: the signal's
+   * reason) at once. The loader, shared by concurrent callers of one key, is aborted (its own
+   * `signal` fires, and nothing it returns is cached) only when every caller waiting for it aborted.
+   */
+  signal?: AbortSignal;
 }
+
+/** What a getOrSet loader receives. */
+export interface GetOrSetLoaderContext {
+  /** Fires when every caller waiting for this load aborted; pass it on to `fetch`, a driver, ... */
+  signal: AbortSignal;
+}
+
+/** Loads the value getOrSet caches; may ignore its argument. */
+export type GetOrSetLoader<T> = (context: GetOrSetLoaderContext) => T | Promise<T>;
 
 /**
  * A key-value cache. Values go through the JSON codec: what you read back is a fresh copy.
- * (Seed interface; `close()`, `hasItem`, `delItemsLike`, `getOrSet`, `stats` and typed events added.)
+ * `await using cacher = await makeCacher(...)` closes it at the end of the block.
  */
-export interface ICacher {
+export interface ICacher extends AsyncDisposable {
   /** Stores `val` under `key` for `expiryMs` milliseconds (`Infinity`: no expiry). Resolves `true`. */
   setItem(key: string, val: unknown, expiryMs: number): Promise<boolean>;
   /** Returns a copy of the value; throws `MotifsErrorNotFound` for a missing or expired key. */
@@ -62,12 +78,40 @@ export interface ICacher {
   /** Deletes every key starting with `keyPrefix` literally; resolves how many were deleted. */
   delItemsLike(keyPrefix: string): Promise<number>;
   /**
+   * Reads many keys at once (one round trip on Redis; grouped by node on a Cluster). Resolves an
+   * object holding a copy of each live value; missing and expired keys are absent. A key given twice
+   * counts once in `stats()` and events. Every key is validated before anything is read. At most
+   * `MAX_BATCH_KEYS` (100,000) keys per call, as for setItems and delItems.
+   * @throws MotifsErrorValidation for a non-array, too many keys or any bad key (nothing is read)
+   * @example
+   * const users = await cacher.getItems<User>(['users/1', 'users/2']); // { 'users/1': {...} } when users/2 is not cached
+   */
+  getItems<T = unknown>(keys: string[]): Promise<Record<string, T>>;
+  /**
+   * Stores every `key: value` of `entries` with one expiry (`Infinity`: none). Every key and value is
+   * validated and encoded first: one bad key or value rejects the call and writes nothing. Resolves `true`.
+   * @throws MotifsErrorValidation / MotifsErrorSerialization (nothing is written)
+   * @example
+   * await cacher.setItems({ 'users/1': ada, 'users/2': alan }, 60_000);
+   */
+  setItems(entries: Record<string, unknown>, expiryMs: number): Promise<boolean>;
+  /**
+   * Deletes many keys at once; resolves how many existed (a key given twice counts once).
+   * @throws MotifsErrorValidation for a non-array or any bad key (nothing is deleted)
+   */
+  delItems(keys: string[]): Promise<number>;
+  /**
    * Returns the cached value, or calls `loader` once for all concurrent callers, stores its result
-   * and returns it. Loader errors reach every waiting caller and are never cached.
+   * and returns it. Loader errors reach every waiting caller and are never cached. With `signal`, the
+   * caller can stop waiting; see {@link GetOrSetOptions.signal}.
    * @example
    * const user = await cacher.getOrSet(`users/${id}`, () => db.users.find(id), { expiryMs: 60_000, staleMs: 10_000 });
+   * const page = await cacher.getOrSet('home', ({ signal }) => fetch(url, { signal }).then((r) => r.text()), {
+   *   expiryMs: 30_000,
+   *   signal: AbortSignal.timeout(2_000),
+   * });
    */
-  getOrSet<T = unknown>(key: string, loader: () => T | Promise<T>, options: GetOrSetOptions): Promise<T>;
+  getOrSet<T = unknown>(key: string, loader: GetOrSetLoader<T>, options: GetOrSetOptions): Promise<T>;
   /** Hit/miss/set/delete counters since creation. */
   stats(): CacherStats;
   /** Releases connections and timers; later calls reject with `MotifsErrorUnavailable`. */
@@ -88,6 +132,11 @@ export interface CacherKinds {}
 export interface CacherBaseOptions {
   /** Isolates cachers sharing a backend: keys, prefixes and globs never see another namespace. */
   namespace?: string;
+  /**
+   * Receives failures nobody awaits (a failed background refresh, a cache write getOrSet carried on
+   * without) when no `error` listener is registered. Default: Node process warnings; see `resolveLogger`.
+   */
+  logger?: MotifsLogger;
 }
 
 /** `makeCacher` options for one kind: `{ kind, namespace?, [kind]?: adapter options }`. */

@@ -128,12 +128,20 @@ export class MotifsErrorSerialization extends MotifsErrorValidation {
   static override readonly code = 'MOTIFS_SERIALIZATION';
 }
 
-/** The write would overwrite or contradict existing state (duplicate id, stale version). */
+/**
+ * The call contradicts existing state: a duplicate id, a stale version, an index list other than
+ * the stored one, a key that holds another kind of value (written by someone else). Nothing was
+ * changed; retrying the same call gives the same answer.
+ */
 export class MotifsErrorConflict extends MotifsError {
   static override readonly code = 'MOTIFS_CONFLICT';
 }
 
-/** The backend cannot be reached or refused the operation; try again later. */
+/**
+ * The backend cannot serve the call: unreachable, connection lost, overloaded, failing over.
+ * Retryable (try again later), except when the backend refuses this client until its
+ * configuration changes (bad credentials, missing permission): then `retryable` is false.
+ */
 export class MotifsErrorUnavailable extends MotifsError {
   static override readonly code: MotifsErrorCode = 'MOTIFS_UNAVAILABLE';
   static override readonly retryable = true;

@@ -1,4 +1,5 @@
 import type Emittery from 'emittery';
+import type { MotifsLogger } from './logger.js';
 import { makeMotif } from './registry.js';
 
 /** Fields every stored record has. `id` is assigned on create when missing. */
@@ -34,7 +35,7 @@ export interface IConditionOperators {
 /** What one field of a condition may be: a value to equal, or operators. */
 export type IConditionValue = IFlatValue | IConditionOperators;
 
-/** Field -> condition, all of which must hold (AND). A superset of the seed's {@link IFlatObject}. */
+/** Field -> condition, all of which must hold (AND). Plain values ({@link IFlatObject}) are equality conditions. */
 export interface IConditions {
   [field: string]: IConditionValue;
 }
@@ -77,6 +78,20 @@ export interface RepoEventPayloads<T extends IBaseDto = IBaseDto> {
   'delete.after': { id: string; dto: T };
 }
 
+/**
+ * The events of a repo's `em`, by name: `<name>.<op>.<before|after>` with the payloads of
+ * {@link RepoEventPayloads}, and `error`. The repo name is any string here, so
+ * `em.on('contacts.create.after', async ({ dto }) => ...)` gets `dto` typed as the repo's record.
+ * @example
+ * contacts.em.on('contacts.update.after', async ({ id, patch }) => audit(id, patch));
+ */
+export type RepoEvents<T extends IBaseDto = IBaseDto> = {
+  [K in keyof RepoEventPayloads<T> as `${string}.${K & string}`]: RepoEventPayloads<T>[K];
+} & {
+  /** An `after` listener threw (the write stood), or a `withCache` cacher call failed. */
+  error: RepoEventError;
+};
+
 /** What a repo emits on `error` when an `after` listener throws (the write itself stood). */
 export interface RepoEventError {
   /** What the listener threw. */
@@ -89,9 +104,9 @@ export interface RepoEventError {
 
 /**
  * CRUD over a named collection. Every write emits `<name>.<op>.<before|after>` on `em`
- * (see {@link RepoEventPayloads}). A `before` listener that throws aborts the write with nothing
+ * (see {@link RepoEvents}). A `before` listener that throws aborts the write with nothing
  * written; an `after` listener's error is reported on the `error` event instead.
- * (Seed interface; `findMany` options, `count` and `close()` added.)
+ * `await using contacts = await makeRepo(...)` closes it at the end of the scope.
  * @example
  * const contacts = await makeRepo<IContact>({ kind: 'memory', name: 'contacts', indexes: ['lastName'] });
  * const { id } = await contacts.create({ firstName: 'Ada', lastName: 'Lovelace' });
@@ -99,7 +114,8 @@ export interface RepoEventError {
  */
 export interface IRepo<T extends IBaseDto = IBaseDto> {
   name: string;
-  em: Emittery;
+  /** Typed events: `<name>.<op>.<before|after>` and `error` (see {@link RepoEvents}). */
+  em: Emittery<RepoEvents<T>>;
   /** Records matching every condition, ordered and paged by `options`. `{}` matches all. */
   findMany(conditions: IConditions, options?: IFindOptions): Promise<T[]>;
   /** How many records match every condition. */
@@ -112,8 +128,10 @@ export interface IRepo<T extends IBaseDto = IBaseDto> {
   update(id: string, dto: Partial<T>): Promise<T>;
   /** `true` when a record was deleted, `false` when there was none. */
   delete_(id: string): Promise<boolean>;
-  /** Releases connections and timers. */
+  /** Releases connections and timers; later calls reject with `MotifsErrorUnavailable`. Safe to call twice. */
   close(): Promise<void>;
+  /** Same as {@link IRepo.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Adapter option types by kind, extended by declaration merging in adapter packages. */
@@ -131,6 +149,11 @@ export interface RepoBaseOptions {
    * and numeric ranges). Every instance of one repo must declare the same list.
    */
   indexes?: string[];
+  /**
+   * Receives what no caller awaits: an `after` listener that threw while nobody listens on
+   * `error`. Default: Node process warnings (see `resolveLogger`).
+   */
+  logger?: MotifsLogger;
 }
 
 /** `makeRepo` options for one kind: `{ kind, name, namespace?, indexes?, [kind]?: adapter options }`. */

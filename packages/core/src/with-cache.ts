@@ -1,14 +1,14 @@
 import type { ICacher } from './cacher.js';
 import { isMotifsError } from './errors.js';
 import { assertKey, normalizeExpiryMs } from './keys.js';
-import { reportRepoError } from './repo-kit.js';
+import { reportRepoError } from './repo/events.js';
 import type { IBaseDto, IRepo } from './repo.js';
 
 /** Options of {@link withCache}. */
 export interface WithCacheOptions {
   /** How long a cached record lives (ms, or `Infinity`); also the bound on staleness when another process writes. */
   expiryMs: number;
-  /** Cache key prefix; default `<repo name>/`, so keys read `contacts/<id>` like the seed's sample. */
+  /** Cache key prefix; default `<repo name>/`, so keys read `contacts/<id>`. */
   keyPrefix?: string;
 }
 
@@ -21,8 +21,8 @@ interface PendingRead {
 
 /**
  * Cache-aside around a repo: `retrieve` reads through `cacher`, `update` and `delete_` invalidate
- * the cached record; everything else goes straight to the repo. The repo is what `close()` closes;
- * the cacher is left open (it is yours, and may be shared).
+ * the cached record; everything else goes straight to the repo. The repo is what `close()` (and
+ * `await using`) closes; the cacher is left open (it is yours, and may be shared).
  *
  * A cacher failure never fails a call: `retrieve` falls back to the repo, and the error is
  * reported on the repo's `em` as an `error` event (`{ error, event: 'withCache.<method>', repo }`).
@@ -100,5 +100,6 @@ export function withCache<T extends IBaseDto>(repo: IRepo<T>, cacher: WithCacheC
       }
     },
     close: () => repo.close(),
+    [Symbol.asyncDispose]: () => repo.close(),
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { MotifsErrorSerialization, MotifsErrorValidation, assertJsonSafe, decodeJson, encodeJson, jsonCodec } from '../src/index.js';
+import { MotifsErrorSerialization, MotifsErrorValidation } from '../src/index.js';
+import { assertJsonSafe, decodeJson, encodeJson, jsonCodec } from '../src/kit.js';
 
 describe('JSON codec', () => {
   it.each([

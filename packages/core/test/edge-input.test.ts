@@ -1,27 +1,9 @@
 // Edge input every backend must treat alike (issue 14, defect 7). The contract suites check the
 // same cases end to end on memory and Redis; these pin down the core rules themselves.
 import { describe, expect, it } from '@jest/globals';
-import {
-  MAX_EXPIRY_MS,
-  MAX_JSON_DEPTH,
-  MotifsErrorSerialization,
-  MotifsErrorValidation,
-  assertGlob,
-  assertJsonSafe,
-  assertKey,
-  compileGlob,
-  encodeForPublish,
-  encodeJson,
-  isWellFormedText,
-  jsonCodec,
-  namespacePrefix,
-  normalizeExpiryMs,
-  normalizeRepoSettings,
-  normalizeStaleMs,
-  prepareCreate,
-  preparePatch,
-  toJsonTree,
-} from '../src/index.js';
+import { MotifsErrorSerialization, MotifsErrorValidation } from '../src/index.js';
+import { MAX_EXPIRY_MS, MAX_JSON_DEPTH, assertGlob, assertJsonSafe, assertKey, compileGlob, encodeForPublish, encodeJson, isWellFormedText, jsonCodec, namespacePrefix, normalizeExpiryMs, normalizeRepoSettings, normalizeStaleMs, toJsonTree } from '../src/kit.js';
+import { prepareCreate, preparePatch } from '../src/repo/records.js';
 
 const nested = (depth: number): unknown => {
   let value: unknown = 0;

@@ -1,21 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  MotifsError,
-  MotifsErrorAborted,
-  MotifsErrorAbandoned,
-  MotifsErrorAdapterMissing,
-  MotifsErrorDeadLetter,
-  MotifsErrorHandlerFailed,
-  MotifsErrorConflict,
-  MotifsErrorNotFound,
-  MotifsErrorSerialization,
-  MotifsErrorTimeout,
-  MotifsErrorUnavailable,
-  MotifsErrorValidation,
-  isMotifsError,
-  asOutcomeUnknown,
-  type MotifsErrorCode,
-} from '../src/index.js';
+import { MotifsError, MotifsErrorAborted, MotifsErrorAbandoned, MotifsErrorAdapterMissing, MotifsErrorDeadLetter, MotifsErrorHandlerFailed, MotifsErrorConflict, MotifsErrorNotFound, MotifsErrorSerialization, MotifsErrorTimeout, MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError, type MotifsErrorCode } from '../src/index.js';
+import { asOutcomeUnknown } from '../src/kit.js';
 
 describe('MotifsError', () => {
   it.each([
@@ -38,6 +23,26 @@ describe('MotifsError', () => {
     expect(isMotifsError(err)).toBe(true);
     expect(isMotifsError(err, code)).toBe(true);
     expect(err.name).toBe(err.constructor.name);
+  });
+
+  it('has one class per code of MotifsErrorCode, and no code without a class', () => {
+    // A Record over the union: adding a code without a class (or the reverse) fails to compile.
+    const classes: Record<MotifsErrorCode, typeof MotifsError> = {
+      MOTIFS_ERROR: MotifsError,
+      MOTIFS_NOT_FOUND: MotifsErrorNotFound,
+      MOTIFS_VALIDATION: MotifsErrorValidation,
+      MOTIFS_SERIALIZATION: MotifsErrorSerialization,
+      MOTIFS_CONFLICT: MotifsErrorConflict,
+      MOTIFS_UNAVAILABLE: MotifsErrorUnavailable,
+      MOTIFS_TIMEOUT: MotifsErrorTimeout,
+      MOTIFS_ADAPTER_MISSING: MotifsErrorAdapterMissing,
+      MOTIFS_ABORTED: MotifsErrorAborted,
+      MOTIFS_HANDLER_FAILED: MotifsErrorHandlerFailed,
+      MOTIFS_DEAD_LETTER_FAILED: MotifsErrorDeadLetter,
+      MOTIFS_ABANDONED: MotifsErrorAbandoned,
+    };
+    for (const [code, Class] of Object.entries(classes)) expect(Class.code).toBe(code);
+    expect(new Set(Object.values(classes)).size).toBe(Object.keys(classes).length);
   });
 
   it('keeps the cause and lets retryable be overridden', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { compileGlob, escapeGlob, matchGlob } from '../src/index.js';
+import { compileGlob, escapeGlob, matchGlob } from '../src/kit.js';
 
 // Expected results follow Redis's stringmatchlen; the parity test in @motifs/test-suite
 // re-checks every row of GLOB_CASES against a real Redis.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { MotifsErrorSerialization, copyJson, encodeJson, toJsonTree } from '../src/index.js';
+import { MotifsErrorSerialization } from '../src/index.js';
+import { copyJson, encodeJson, toJsonTree } from '../src/kit.js';
 
 const viaText = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 const cycle: Record<string, unknown> = { a: 1 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_KEY_LENGTH, MotifsErrorValidation, assertKey, assertSafeKeys, normalizeExpiryMs } from '../src/index.js';
+import { MotifsErrorValidation } from '../src/index.js';
+import { MAX_KEY_LENGTH, assertKey, assertSafeKeys, normalizeExpiryMs } from '../src/kit.js';
 
 describe('assertKey', () => {
   it.each(['a', '*?[]\\', 'ключ-🔑', 'x'.repeat(MAX_KEY_LENGTH)])('accepts %j', (key) => {

@@ -1,28 +1,9 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import {
-  ABANDONED_EVENT,
-  DEAD_LETTER_HEADERS,
-  MotifsErrorAbandoned,
-  MotifsErrorTimeout,
-  type DeadLetter,
-  MessageDispatcher,
-  type MessageContext,
-  MotifsErrorUnavailable,
-  type RawMessage,
-  type StandardSchemaV1,
-  backoffMs,
-  createEventManager,
-  encodeForPublish,
-  isMotifsError,
-  jsonMessageCodec,
-  resolveCommonOptions,
-  resolveRetryPolicy,
-  shareOnce,
-  sleep,
-  textCodec,
-  validateStandard,
-  type MotifsErrorCode,
-} from '../src/index.js';
+import Emittery from 'emittery';
+import { MotifsErrorAbandoned, MotifsErrorTimeout, type MessageContext, MotifsErrorUnavailable, type StandardSchemaV1, type ListenerEvents, isMotifsError, jsonMessageCodec, textCodec, type MotifsErrorCode } from '../src/index.js';
+import { ABANDONED_EVENT, DEAD_LETTER_HEADERS, type DeadLetter, MessageDispatcher, type RawMessage, backoffMs, backoffCapMs, encodeForPublish, resolveCommonOptions, resolveRetryPolicy, shareOnce, sleep, validateStandard } from '../src/kit.js';
+
+const createEventManager = () => new Emittery<ListenerEvents>();
 
 const raw = (value: string | null, extra: Partial<RawMessage> = {}): RawMessage => ({ value, partition: 3, offset: '41', ...extra });
 
@@ -43,6 +24,8 @@ function setup(options: { attempts?: number; failDeadLetter?: boolean; schema?: 
       if (options.failDeadLetter) throw new MotifsErrorUnavailable('dlq down');
       letters.push(letter);
     },
+    // Half of each bound, so the jittered waits are predictable.
+    random: () => 0.5,
     sleep: async (ms, signal) => {
       waits.push(ms);
       if (signal?.aborted) throw signal.reason;
@@ -55,11 +38,28 @@ function setup(options: { attempts?: number; failDeadLetter?: boolean; schema?: 
 }
 
 describe('retry policy', () => {
-  it('fills defaults and grows the wait exponentially up to the cap', () => {
+  it('fills defaults and grows the bound of the wait exponentially up to the cap', () => {
     const p = resolveRetryPolicy({ initialBackoffMs: 100, factor: 2, maxBackoffMs: 350 });
     expect(p.attempts).toBe(3);
-    expect([1, 2, 3, 4].map((r) => backoffMs(p, r))).toEqual([100, 200, 350, 350]);
+    expect([1, 2, 3, 4].map((r) => backoffCapMs(p, r))).toEqual([100, 200, 350, 350]);
     expect(resolveRetryPolicy(undefined)).toEqual({ attempts: 3, initialBackoffMs: 100, factor: 2, maxBackoffMs: 5000 });
+  });
+
+  it('waits a full-jitter share of the bound: random() * bound, from 0 up to (not including) the bound', () => {
+    const p = resolveRetryPolicy({ initialBackoffMs: 100, factor: 2, maxBackoffMs: 350 });
+    expect([1, 2, 3, 4].map((r) => backoffMs(p, r, () => 0))).toEqual([0, 0, 0, 0]);
+    expect([1, 2, 3, 4].map((r) => backoffMs(p, r, () => 0.5))).toEqual([50, 100, 175, 175]);
+    const almostOne = 1 - Number.EPSILON;
+    for (const r of [1, 2, 3, 4]) {
+      expect(backoffMs(p, r, () => almostOne)).toBeLessThan(backoffCapMs(p, r));
+      expect(backoffMs(p, r, () => almostOne)).toBeGreaterThan(backoffCapMs(p, r) * 0.999);
+    }
+    // The default source is Math.random: every wait stays within [0, bound).
+    for (let i = 0; i < 200; i++) {
+      const ms = backoffMs(p, 3);
+      expect(ms).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeLessThan(350);
+    }
   });
 
   it.each([
@@ -151,7 +151,7 @@ describe('MessageDispatcher', () => {
     expect(seen[0]![1]).toMatchObject({ channelId: 'orders', partition: 3, offset: '41', key: 'k1', headers: { h: 'y' }, attempt: 1, timestamp: 1700000000000 });
   });
 
-  it('retries with exponential waits, then succeeds without reporting anything', async () => {
+  it('retries with jittered exponential waits, then succeeds without reporting anything', async () => {
     const { dispatcher, waits, errors, letters, em } = setup({ attempts: 3 });
     const retried: unknown[] = [];
     em.on('retry', (e) => {
@@ -164,7 +164,8 @@ describe('MessageDispatcher', () => {
     });
     expect(await dispatcher.process(raw('1'))).toBe('done');
     expect(attempts).toEqual([1, 2, 3]);
-    expect(waits).toEqual([100, 300]);
+    // Bounds 100 and 300 (factor 3), times the injected random 0.5.
+    expect(waits).toEqual([50, 150]);
     expect(errors).toEqual([]);
     expect(letters).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
@@ -283,18 +284,18 @@ describe('MessageDispatcher', () => {
     }
   });
 
-  it('writes errors to stderr when nobody listens, and survives a throwing error handler', async () => {
+  it('hands errors to the logger when nobody listens, and survives a throwing error handler', async () => {
     const em = createEventManager();
+    const logged: { message: string; meta: Record<string, unknown> | undefined }[] = [];
     const d = new MessageDispatcher<unknown>({
       channelId: 'c', deadLetterChannelId: 'c.dlq', codec: jsonMessageCodec, schema: undefined, retry: resolveRetryPolicy({}), em, sendDeadLetter: async () => undefined,
+      logger: { warn: () => undefined, error: (message, meta) => logged.push({ message, meta }) },
     });
-    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    try {
-      await d.reportError(new Error('lonely'));
-      expect(spy).toHaveBeenCalledTimes(1);
-    } finally {
-      spy.mockRestore();
-    }
+    const lonely = new MotifsErrorTimeout('lonely');
+    await d.reportError(lonely);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.message).toContain('lonely');
+    expect(logged[0]!.meta).toMatchObject({ channelId: 'c', code: 'MOTIFS_TIMEOUT', error: lonely });
     const handlerFailures: unknown[] = [];
     em.on('error.handler', (e) => {
       handlerFailures.push(e);

@@ -1,16 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import {
-  BUILTIN_KINDS,
-  MotifsErrorAdapterMissing,
-  MotifsErrorValidation,
-  makeCacher,
-  makeListener,
-  makePublisher,
-  makeRepo,
-  registerKind,
-  unregisterKind,
-  type ICacher,
-} from '../src/index.js';
+import { MotifsErrorAdapterMissing, MotifsErrorValidation, makeCacher, makeListener, makePublisher, makeRepo, registerKind, unregisterKind, type ICacher } from '../src/index.js';
+import { BUILTIN_KINDS } from '../src/kit.js';
 
 // Test-only kinds, added the way an adapter package adds its own.
 declare module '../src/index.js' {

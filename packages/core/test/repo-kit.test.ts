@@ -1,20 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  DEFAULT_REPO_NAMESPACE,
-  MotifsErrorValidation,
-  compileConditions,
-  compileFindOptions,
-  createRepoEmitter,
-  emitAfter,
-  emitBefore,
-  matchesAll,
-  normalizeRepoSettings,
-  orderAndPage,
-  prepareCreate,
-  preparePatch,
-  type IBaseDto,
-  type RepoEventError,
-} from '../src/index.js';
+import Emittery from 'emittery';
+import { MotifsErrorValidation, type IBaseDto, type RepoEvents } from '../src/index.js';
+import { type RepoEventError } from '../src/kit.js';
+import { compileConditions, matchesAll } from '../src/repo/conditions.js';
+import { emitAfter, emitBefore, reportRepoError } from '../src/repo/events.js';
+import { compileFindOptions, orderAndPage } from '../src/repo/paging.js';
+import { prepareCreate, preparePatch } from '../src/repo/records.js';
+import { DEFAULT_REPO_NAMESPACE, normalizeRepoSettings } from '../src/repo/settings.js';
+
+const createRepoEmitter = (): Emittery<RepoEvents> => new Emittery<RepoEvents>();
 
 describe('repo settings', () => {
   it('defaults the namespace and copies the index list', () => {
@@ -83,4 +77,24 @@ describe('repo events', () => {
     await expect(emitAfter(em, 'r', 'delete', () => ({ id: 'x', dto: { id: 'x' } }))).resolves.toBeUndefined();
     expect(reports).toEqual([{ error: boom, event: 'r.delete.after', repo: 'r' }]);
   });
+
+  it('hands a report to the fallback only when nobody listens on "error"', async () => {
+    const em = createRepoEmitter();
+    const boom = new Error('boom');
+    const unheard: RepoEventError[] = [];
+    const fallback = (report: RepoEventError): void => {
+      unheard.push(report);
+    };
+    em.on('r.create.after', () => Promise.reject(boom));
+    await emitAfter(em, 'r', 'create', () => ({ dto: { id: 'x' } }), fallback);
+    expect(unheard).toEqual([{ error: boom, event: 'r.create.after', repo: 'r' }]);
+    const heard: RepoEventError[] = [];
+    em.on('error', async (report) => {
+      heard.push(report);
+    });
+    await reportRepoError(em, 'r', 'withCache.getItem', boom, fallback);
+    expect(heard).toEqual([{ error: boom, event: 'withCache.getItem', repo: 'r' }]);
+    expect(unheard).toHaveLength(1);
+  });
 });
+

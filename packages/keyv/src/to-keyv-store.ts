@@ -1,4 +1,7 @@
-import { MotifsErrorNotFound, type ICacher } from '@motifs/core/kit';
+import { MotifsErrorNotFound, setOwn, type ICacher } from '@motifs/core/kit';
+
+/** Keyv's TTL in ms; 0 or none means no expiry. */
+const expiryOf = (ttl: unknown): number => (typeof ttl === 'number' && ttl > 0 ? ttl : Infinity);
 
 /**
  * The Keyv storage-adapter shape (Keyv 5) that {@link toKeyvStore} returns, written out so this
@@ -10,9 +13,13 @@ export interface MotifsKeyvStore {
   /** Set by Keyv: its keys arrive as `<namespace>:<key>`, and `clear()` only empties this namespace. */
   namespace?: string;
   get(key: string): Promise<unknown>;
+  /** One `getItems` call: values in the order of `keys`, `undefined` for a miss. */
   getMany(keys: string[]): Promise<unknown[]>;
   set(key: string, value: unknown, ttl?: number): Promise<boolean>;
+  /** One `setItems` per distinct TTL (usually one call in all). */
+  setMany(entries: { key: string; value: unknown; ttl?: number }[]): Promise<boolean[]>;
   delete(key: string): Promise<boolean>;
+  /** One `delItems` call; `true` when every key existed. */
   deleteMany(keys: string[]): Promise<boolean>;
   has(key: string): Promise<boolean>;
   clear(): Promise<void>;
@@ -43,18 +50,30 @@ export function toKeyvStore(cacher: ICacher): MotifsKeyvStore {
         throw error;
       }
     },
-    getMany(keys) {
-      return Promise.all(keys.map((key) => store.get(key)));
+    async getMany(keys) {
+      const found = await cacher.getItems(keys);
+      return keys.map((key) => (Object.prototype.hasOwnProperty.call(found, key) ? found[key] : undefined));
     },
     set(key, value, ttl) {
-      return cacher.setItem(key, value, typeof ttl === 'number' && ttl > 0 ? ttl : Infinity);
+      return cacher.setItem(key, value, expiryOf(ttl));
+    },
+    async setMany(entries) {
+      const byExpiry = new Map<number, Record<string, unknown>>();
+      for (const { key, value, ttl } of entries) {
+        const expiry = expiryOf(ttl);
+        let group = byExpiry.get(expiry);
+        if (!group) byExpiry.set(expiry, (group = {}));
+        setOwn(group, key, value);
+      }
+      await Promise.all([...byExpiry].map(([expiry, group]) => cacher.setItems(group, expiry)));
+      return entries.map(() => true);
     },
     delete(key) {
       return cacher.delItem(key);
     },
     async deleteMany(keys) {
-      const results = await Promise.all(keys.map((key) => cacher.delItem(key)));
-      return results.length > 0 && results.every(Boolean);
+      const deleted = await cacher.delItems(keys);
+      return keys.length > 0 && deleted === new Set(keys).size;
     },
     has(key) {
       return cacher.hasItem(key);

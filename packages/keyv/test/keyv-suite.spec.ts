@@ -4,11 +4,11 @@ import * as vitest from 'vitest';
 import { Keyv } from 'keyv';
 import keyvTestSuite from '@keyv/test-suite';
 import { createMemoryCacher } from '@motifs/cacher-memory';
-import { createRedisCacher } from '@motifs/cacher-redis';
+import { createRedisCacher, type RedisCacher } from '@motifs/cacher-redis';
 import { describeWithService, redisUrl, uniqueNamespace } from '@motifs/test-suite';
 import { toKeyvStore } from '../src/index.js';
 
-const { describe, it, afterAll } = vitest;
+const { describe, it, beforeAll, afterAll } = vitest;
 
 describe('Keyv test suite on a memory cacher', () => {
   const cacher = createMemoryCacher({ namespace: 'keyv-suite' });
@@ -17,7 +17,10 @@ describe('Keyv test suite on a memory cacher', () => {
 });
 
 describeWithService({ describe, it }, 'redis', 'Keyv test suite on a Redis cacher', () => {
-  const cacher = createRedisCacher({ url: redisUrl(), namespace: uniqueNamespace('keyv-suite') });
+  let cacher: RedisCacher;
+  beforeAll(async () => {
+    cacher = await createRedisCacher({ namespace: uniqueNamespace('keyv-suite'), redis: { url: redisUrl() } });
+  });
   afterAll(async () => {
     await cacher.delItemsLike('');
     await cacher.close();

@@ -60,6 +60,24 @@ describe('toKeyvStore', () => {
     expect(await store.has('x')).toBe(false);
   });
 
+  it('getMany, setMany and deleteMany are one batch call each on the cacher', async () => {
+    const store = toKeyvStore(cacher);
+    const calls: string[] = [];
+    for (const name of ['getItems', 'setItems', 'delItems', 'getItem', 'setItem', 'delItem'] as const) {
+      const original = cacher[name].bind(cacher) as (...args: unknown[]) => Promise<unknown>;
+      (cacher as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        calls.push(name);
+        return original(...args);
+      };
+    }
+    expect(await store.setMany([{ key: 'a', value: 1, ttl: 60_000 }, { key: 'b', value: 2, ttl: 60_000 }, { key: 'c', value: 3 }])).toEqual([true, true, true]);
+    expect(await store.getMany(['a', 'b', 'c', 'a', 'nope'])).toEqual([1, 2, 3, 1, undefined]);
+    expect(await store.deleteMany(['a', 'b', 'a'])).toBe(true);
+    // One setItems per distinct TTL: 60 s, and none for 'c'.
+    expect(calls).toEqual(['setItems', 'setItems', 'getItems', 'delItems']);
+    expect(await cacher.getItemsLike('')).toEqual({ c: 3 });
+  });
+
   it('errors other than a miss reach Keyv; disconnect() closes the cacher', async () => {
     const store = toKeyvStore(cacher);
     await store.disconnect();

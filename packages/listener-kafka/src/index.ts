@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './listener.js';
 export * from './publisher.js';
 export * from './factories.js';
+export { DEFAULT_MAX_MESSAGE_BYTES } from './batch-size.js';

@@ -1,4 +1,5 @@
-import { type ListenerCommonOptions, MotifsErrorValidation, assertKey, describeType } from '@motifs/core';
+import type { ListenerCommonOptions } from '@motifs/core';
+import { MotifsErrorValidation, assertKey, defaultDeadLetterChannel, describeType } from '@motifs/core/kit';
 import type { ConsumerConfig, Kafka as KafkaClient, KafkaConfig, ProducerConfig } from 'kafkajs';
 import type { Socket } from 'node:net';
 import { Kafka, KafkaLogLevel } from './kafkajs.js';
@@ -110,6 +111,7 @@ export function readOptions<T>(options: KafkaMotifOptions<T>): {
   client: KafkaClient;
   /** The open sockets of the client built here; undefined for an injected client. */
   sockets: Set<Socket> | undefined;
+  deadLetterTopic: string;
 } {
   if (options === null || typeof options !== 'object') throw invalid('options', `must be an object, got ${describeType(options)}`);
   assertTopic(options.channelId);
@@ -145,5 +147,5 @@ export function readOptions<T>(options: KafkaMotifOptions<T>): {
       logLevel: KafkaLogLevel[(kafka.logLevel ?? 'error').toUpperCase() as 'ERROR'],
     });
   }
-  return { channelId: options.channelId, kafka, client, sockets };
+  return { channelId: options.channelId, kafka, client, sockets, deadLetterTopic: kafka.deadLetterTopic ?? defaultDeadLetterChannel(options.channelId) };
 }

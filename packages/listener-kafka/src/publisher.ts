@@ -1,6 +1,7 @@
-import { type Codec, type IPublisher, type PublishOptions, MotifsErrorValidation, asOutcomeUnknown, closedError, encodeForPublish, resolveCommonOptions } from '@motifs/core/kit';
-import type { Admin, ICustomPartitioner, Kafka as KafkaClient, Message, PartitionMetadata, Producer, ProducerConfig } from 'kafkajs';
-import { toMotifsError } from './errors.js';
+import { type EncodedMessage, MotifsErrorValidation, PublisherBase, asOutcomeUnknown } from '@motifs/core/kit';
+import type { ICustomPartitioner, Kafka as KafkaClient, Message, PartitionMetadata, Producer, ProducerConfig } from 'kafkajs';
+import { BATCH_OVERHEAD, MAX_BATCH, TopicSizeLimit, recordBytes } from './batch-size.js';
+import { kafkaErrorRow, protocolType, toMotifsError } from './errors.js';
 import { Partitioners } from './kafkajs.js';
 import { type KafkaMotifOptions, readOptions } from './options.js';
 
@@ -20,54 +21,6 @@ interface Generation {
   retired: boolean;
 }
 
-/** Most messages sent in one produce request; more wait for the next one. */
-const MAX_BATCH = 1000;
-/** The broker's default `message.max.bytes` (and so a topic's default `max.message.bytes`). */
-export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
-/** Record batch header (v2), including the log overhead the broker counts. */
-const BATCH_OVERHEAD = 61;
-/** Upper bound of a record's framing in a v2 batch: length, attributes, deltas, key/value lengths, header count (varints). */
-const RECORD_OVERHEAD = 36;
-/** How long a topic limit read from the broker is trusted before it is read again (after a failed read: 10 s). */
-const LIMIT_TTL_MS = 5 * 60_000;
-const LIMIT_RETRY_MS = 10_000;
-/** Broker answers that reject a batch before anything is written: the batch may be split and sent again. */
-const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
-/** Other rejections of the batch's records themselves: nothing was written, the producer's sequences are intact. */
-const INVALID_BATCH = new Set(['INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP']);
-/** Broker answers that say the request's records were not written at all. */
-const NOT_WRITTEN = new Set([
-  ...TOO_LARGE,
-  ...INVALID_BATCH,
-  'INVALID_TOPIC_EXCEPTION',
-  'INVALID_REQUIRED_ACKS',
-  'TOPIC_AUTHORIZATION_FAILED',
-  'CLUSTER_AUTHORIZATION_FAILED',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-  'NOT_ENOUGH_REPLICAS',
-]);
-
-const byteLength = (v: unknown): number => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(String(v)));
-
-/** An upper bound of what `message` adds to a record batch, as the broker measures it against `max.message.bytes`. */
-function recordBytes(message: Message): number {
-  let n = RECORD_OVERHEAD + byteLength(message.key) + byteLength(message.value);
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    for (const v of Array.isArray(value) ? value : [value]) n += 10 + Buffer.byteLength(name) + byteLength(v);
-  }
-  return n;
-}
-
-/** The innermost error of a kafkajs error chain and its protocol type, if any. */
-function protocolType(err: unknown): string | undefined {
-  let e = err as { type?: unknown; cause?: unknown } | undefined;
-  for (let i = 0; i < 10 && e; i++) {
-    if (typeof e.type === 'string') return e.type;
-    e = e.cause as typeof e;
-  }
-  return undefined;
-}
-
 /**
  * Publishes typed messages to a Kafka topic with kafkajs's idempotent producer (acks from all
  * in-sync replicas, no duplicates from its own retries). Concurrent `publish()` calls are
@@ -77,10 +30,8 @@ function protocolType(err: unknown): string | undefined {
  * a request when a leader fails over mid-send: see the package README). Batches are bounded by the
  * topic's `max.message.bytes`.
  */
-export class KafkaPublisher<T = unknown> implements IPublisher<T> {
-  readonly channelId: string;
+export class KafkaPublisher<T = unknown> extends PublisherBase<T> {
   private readonly client: KafkaClient;
-  private readonly codec: Codec;
   private readonly idempotent: boolean;
   private readonly producerConfig: ProducerConfig;
   /** Chooses partitions for messages without one, exactly as kafkajs would (the user's partitioner, or kafkajs's default). */
@@ -94,16 +45,13 @@ export class KafkaPublisher<T = unknown> implements IPublisher<T> {
   private probing: Promise<void> | undefined;
   private readonly queues = new Map<number, { items: Pending[]; sending: Promise<void> | undefined }>();
   private connected: Promise<void> | undefined;
-  private maxBytes = DEFAULT_MAX_MESSAGE_BYTES;
-  private maxBytesNextRead = 0;
-  private maxBytesReading: Promise<void> | undefined;
-  private closed = false;
+  private readonly limit: TopicSizeLimit;
 
   constructor(options: KafkaMotifOptions<T>) {
     const { channelId, kafka, client } = readOptions(options);
-    this.channelId = channelId;
+    super({ channelId, options: kafka, path: 'kafka' });
     this.client = client;
-    this.codec = resolveCommonOptions(kafka, 'kafka').codec;
+    this.limit = new TopicSizeLimit(client, channelId);
     this.idempotent = kafka.idempotent ?? true;
     this.producerConfig = kafka.producerConfig ?? {};
     this.partitioner = (this.producerConfig.createPartitioner ?? Partitioners.DefaultPartitioner)();
@@ -166,7 +114,7 @@ export class KafkaPublisher<T = unknown> implements IPublisher<T> {
   connect(): Promise<void> {
     if (!this.connected) {
       const g = this.generation();
-      this.connected = Promise.all([g.ready, this.readMaxBytes()]).then(() => undefined);
+      this.connected = Promise.all([g.ready, this.limit.read()]).then(() => undefined);
       this.connected.catch(() => {
         this.connected = undefined; // the next publish tries again
       });
@@ -174,47 +122,13 @@ export class KafkaPublisher<T = unknown> implements IPublisher<T> {
     return this.connected;
   }
 
-  /** Reads the topic's `max.message.bytes` (falls back to the broker default when it cannot). */
-  private readMaxBytes(): Promise<void> {
-    this.maxBytesReading ??= (async () => {
-      let admin: Admin | undefined;
-      try {
-        // One attempt: an unknown topic is retried by kafkajs for seconds, and the bound is only an optimisation.
-        admin = this.client.admin({ retry: { retries: 0 } });
-        await admin.connect();
-        const { resources } = await admin.describeConfigs({
-          includeSynonyms: false,
-          resources: [{ type: 2 /* TOPIC */, name: this.channelId, configNames: ['max.message.bytes'] }],
-        });
-        const value = Number(resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
-        if (Number.isInteger(value) && value > 0) {
-          this.maxBytes = value;
-          this.maxBytesNextRead = Date.now() + LIMIT_TTL_MS;
-        } else {
-          this.maxBytesNextRead = Date.now() + LIMIT_RETRY_MS;
-        }
-      } catch {
-        this.maxBytesNextRead = Date.now() + LIMIT_RETRY_MS;
-        // Topic not created yet, no DescribeConfigs permission, ...: keep the current bound. A batch
-        // the broker still finds too large is split, so this is about speed, not correctness.
-      } finally {
-        await admin?.disconnect().catch(() => undefined);
-        this.maxBytesReading = undefined;
-      }
-    })();
-    return this.maxBytesReading;
-  }
-
   /**
-   * Encodes and sends `msg`; resolves once the leader and the in-sync replicas have it (acks=all).
-   * Same `key`, same partition, publish order.
-   * @throws MotifsErrorSerialization when the codec rejects `msg` (nothing is sent)
-   * @throws MotifsErrorValidation for a bad key or headers, or a message that alone exceeds the topic's `max.message.bytes`
+   * Sends one encoded message; resolves once the leader and the in-sync replicas have it
+   * (acks=all). Same `key`, same partition, publish order.
+   * @throws MotifsErrorValidation for a message that alone exceeds the topic's `max.message.bytes`
    * @throws MotifsErrorUnavailable / MotifsErrorTimeout when the brokers cannot be reached (retryable; the message may or may not have been written)
    */
-  async publish(msg: T, options?: PublishOptions): Promise<void> {
-    if (this.closed) throw closedError('publisher', this.channelId);
-    const { value, key, headers } = encodeForPublish(this.codec, msg, options);
+  protected async sendEncoded({ value, key, headers }: EncodedMessage): Promise<void> {
     const message: Message = { value, key: key ?? null, ...(headers ? { headers } : {}) };
     try {
       await this.connect();
@@ -260,10 +174,10 @@ export class KafkaPublisher<T = unknown> implements IPublisher<T> {
   private async drain(q: { items: Pending[]; sending: Promise<void> | undefined }): Promise<void> {
     while (q.items.length) {
       // Re-read the limit in the background now and then (it can be altered at runtime).
-      if (Date.now() > this.maxBytesNextRead && !this.maxBytesReading) void this.readMaxBytes();
+      this.limit.refreshIfDue();
       let bytes = BATCH_OVERHEAD;
       let n = 0;
-      while (n < q.items.length && n < MAX_BATCH && (n === 0 || bytes + q.items[n]!.bytes <= this.maxBytes)) bytes += q.items[n++]!.bytes;
+      while (n < q.items.length && n < MAX_BATCH && (n === 0 || bytes + q.items[n]!.bytes <= this.limit.bytes)) bytes += q.items[n++]!.bytes;
       await this.send(q.items.splice(0, n));
     }
     q.sending = undefined;
@@ -290,9 +204,10 @@ export class KafkaPublisher<T = unknown> implements IPublisher<T> {
       return;
     }
     const type = protocolType(failure);
-    if (type && TOO_LARGE.has(type)) {
+    const row = kafkaErrorRow(type);
+    if (row?.batch === 'too-large') {
       // Rejected whole before anything was written: the limit changed or our estimate was short.
-      await this.readMaxBytes();
+      await this.limit.read();
       if (batch.length > 1) {
         const half = batch.length >> 1;
         await this.send(batch.slice(0, half));
@@ -300,28 +215,27 @@ export class KafkaPublisher<T = unknown> implements IPublisher<T> {
         return;
       }
       const bytes = batch[0]!.bytes;
-      const err = new MotifsErrorValidation(`publishing to ${this.channelId}: the message (about ${bytes} bytes as a record) is larger than the topic accepts (max.message.bytes ${this.maxBytes})`, {
+      const maxMessageBytes = this.limit.bytes;
+      const err = new MotifsErrorValidation(`publishing to ${this.channelId}: the message (about ${bytes} bytes as a record) is larger than the topic accepts (max.message.bytes ${maxMessageBytes})`, {
         cause: failure,
-        details: { kafkaType: type, bytes, maxMessageBytes: this.maxBytes },
-        issues: [{ path: ['msg'], message: `larger than max.message.bytes (${this.maxBytes})` }],
+        details: { kafkaType: type, bytes, maxMessageBytes },
+        issues: [{ path: ['msg'], message: `larger than max.message.bytes (${maxMessageBytes})` }],
       });
       batch[0]!.reject(err);
       return;
     }
-    if (this.idempotent && !(type && INVALID_BATCH.has(type))) this.retire(g);
+    if (this.idempotent && row?.batch !== 'invalid') this.retire(g);
     let err = toMotifsError(failure, `publishing to ${this.channelId}`);
     // A request that went out and failed without the broker rejecting its records may have been
     // written: publishing again could store a second copy, so it is not retryable (see the README).
-    if (sent && !(type && NOT_WRITTEN.has(type))) {
+    if (sent && !row?.notWritten) {
       err = asOutcomeUnknown(err, { retryable: false, details: { outcome: 'a request was sent; the messages may be in the log' } });
     }
     for (const p of batch) p.reject(err);
   }
 
   /** Waits for queued messages to be sent, then disconnects. Later `publish()` calls reject. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected async closeTransport(): Promise<void> {
     // Lets every publish() that was waiting for the connection queue its message first.
     await this.connected?.catch(() => undefined);
     await this.probing;

@@ -2,7 +2,7 @@
 // message whose publish() resolved must reach the handler, with no user action in between.
 // Only a broker that tools/services started may be restarted; otherwise the test is skipped.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { describeWithService, uniqueNamespace, waitFor } from '@motifs/test-suite';
+import { describeWithService, uniqueNamespace, eventually } from '@motifs/test-suite';
 // @ts-expect-error -- plain .mjs tooling without type declarations
 import * as services from '../../../tools/services/index.mjs';
 import { createKafkaListener, createKafkaPublisher } from '../src/index.js';
@@ -40,7 +40,7 @@ describeWithService({ describe, it }, 'kafka', 'listener-kafka broker restart (r
       channelId: topic,
       kafka: { client: bed.client, groupId: uniqueNamespace('restart'), fromBeginning: true, logLevel: 'nothing', partitionsConcurrency: 2 },
     });
-    for (const name of ['crash', 'reconnect', 'rebalance', 'disconnect', 'connect']) {
+    for (const name of ['crash', 'reconnect', 'rebalance', 'disconnect', 'connect'] as const) {
       listener.em.on(name, () => {
         events.push(name);
       });
@@ -71,17 +71,17 @@ describeWithService({ describe, it }, 'kafka', 'listener-kafka broker restart (r
       }
     })();
 
-    await waitFor(() => received.size >= 100, 60_000, '100 messages before the restart');
+    await eventually(() => received.size >= 100, { timeoutMs: 60_000, what: '100 messages before the restart' });
     const eventsBefore = events.length;
     await svc.down(quiet);
     expect((await svc.status(quiet)).kafka.available).toBe(false);
     const ackedWhileDown = acked.size;
     const upResult = await svc.up(quiet);
     expect(upResult.kafka.available).toBe(true);
-    await waitFor(() => acked.size >= ackedWhileDown + 100, 120_000, '100 more messages published after the restart');
+    await eventually(() => acked.size >= ackedWhileDown + 100, { timeoutMs: 120_000, what: '100 more messages published after the restart' });
     stop = true;
     await producing;
-    await waitFor(() => [...acked].every((n) => received.has(n)), 120_000, 'every acknowledged message to be received');
+    await eventually(() => [...acked].every((n) => received.has(n)), { timeoutMs: 120_000, what: 'every acknowledged message to be received' });
     expect([...acked].filter((n) => !received.has(n))).toEqual([]);
     // kafkajs often rides out a short outage inside its own retries (no event then); when the consumer
     // did crash, em said so and the listener rejoined the group afterwards without help.

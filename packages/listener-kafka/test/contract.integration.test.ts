@@ -5,16 +5,12 @@ import { KafkaTestBed } from './helpers.js';
 const bed = new KafkaTestBed();
 
 describeWithService({ describe, it }, 'kafka', 'listener-kafka contract', () => {
-  listenerContract(
-    { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
-    {
-      name: 'kafka',
-      testTimeoutMs: 90_000,
-      waitMs: 45_000,
-      newChannel: ({ partitions }) => bed.channel(partitions),
-      cleanup: async () => {
-        await bed.cleanup();
-      },
+  listenerContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
+    title: 'kafka',
+    create: ({ partitions }) => bed.channel(partitions),
+    timeouts: { testMs: 90_000, waitMs: 45_000 },
+    async cleanup() {
+      await bed.cleanup();
     },
-  );
+  });
 });

@@ -181,7 +181,8 @@ export async function waitHealthy(client: KafkaClient, topic: string, timeoutMs 
   }
 }
 
-async function leaders(client: KafkaClient, topic: string): Promise<Map<number, number>> {
+/** Partition id -> id of its leader broker (-1 while it has none). */
+export async function leaders(client: KafkaClient, topic: string): Promise<Map<number, number>> {
   const admin = client.admin();
   await admin.connect();
   try {

@@ -1,6 +1,6 @@
 // Issue 15: acknowledged publishes must survive partition leaders being killed -9. Runs on its own
 // 3-node KRaft cluster (tools/services kafka-cluster: RF 3, min.insync.replicas=2, unclean leader
-// election off), started here and stopped at the end; the shared broker on 9092 is not touched.
+// election off; see cluster.ts for who starts and stops it); the shared broker on 9092 is not touched.
 //
 // - raw kafkajs, coalesced across partitions like the 0.1 publisher: evidence of where the fault
 //   lies (kafkajs, see kafkajs-cross-broker-retry.test.ts); whether a given run loses depends on
@@ -11,15 +11,12 @@
 // MOTIFS_FAILOVER_RUNS=n repeats each subject n times (tools/kafka-failover/run.mjs does that and
 // sums up); MOTIFS_FAILOVER_SUBJECTS=motifs,raw-coalesced picks subjects; MOTIFS_FAILOVER_KILLS
 // overrides the kills per run; MOTIFS_FAILOVER_REPORT=<file> writes every run's report as JSON.
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
-// @ts-expect-error -- plain .mjs tooling without type declarations
-import * as services from '../../../tools/services/index.mjs';
-import { type ClusterApi, type FailoverReport, type Subject, runFailover } from './failover-harness.js';
+import { cluster, describeOnCluster, suiteCluster } from './cluster.js';
+import { type FailoverReport, type Subject, runFailover } from './failover-harness.js';
 import { KafkaTestBed } from './helpers.js';
 
-const cluster = services as ClusterApi;
-const CI = process.env.CI === 'true' || process.env.CI === '1';
 const RUNS = Number(process.env.MOTIFS_FAILOVER_RUNS || 1);
 const SUBJECTS = (process.env.MOTIFS_FAILOVER_SUBJECTS || 'raw-coalesced,motifs').split(',').map((s) => s.trim()) as Subject[];
 const KILLS: Record<Subject, number> = {
@@ -32,16 +29,14 @@ const KILLS: Record<Subject, number> = {
 const DOWN_MS = Number(process.env.MOTIFS_FAILOVER_DOWN_MS || 1000);
 const print = (line: string) => process.stdout.write(`[failover] ${line}\n`);
 
-const wasUp = (await cluster.clusterStatus()).available;
-const up = await cluster.clusterUp({ log: print });
-const bed = up.available ? new KafkaTestBed(up.brokers!.split(',')) : undefined;
+// Started here unless a previous suite left it running (see cluster.ts for who stops it).
+const up = await suiteCluster(print);
+const bed = up.available ? new KafkaTestBed(up.brokers, 3) : undefined;
 const reports: FailoverReport[] = [];
 
 afterAll(async () => {
   await bed?.cleanup();
   if (process.env.MOTIFS_FAILOVER_REPORT) writeFileSync(process.env.MOTIFS_FAILOVER_REPORT, `${JSON.stringify(reports, null, 2)}\n`);
-  // Leave a cluster someone else started (or one kept for the next run) running.
-  if (up.available && !wasUp && process.env.MOTIFS_FAILOVER_KEEP_CLUSTER !== '1') await cluster.clusterDown({ log: print });
 }, 120_000);
 
 function summary(r: FailoverReport): string {
@@ -74,15 +69,7 @@ async function runs(subject: Subject): Promise<FailoverReport[]> {
 
 const perRun = (subject: Subject) => RUNS * (150_000 + KILLS[subject] * 45_000);
 
-describe('listener-kafka publish under partition leader failover (real 3-node cluster)', () => {
-  if (!up.available) {
-    // In CI the cluster must start: a failover suite that silently skips proves nothing.
-    (CI ? it : it.skip!)(`needs the 3-node cluster of tools/services: ${up.reason}`, () => {
-      throw new Error(`kafka-cluster could not be started: ${up.reason}`);
-    });
-    return;
-  }
-
+describeOnCluster('listener-kafka publish under partition leader failover (real 3-node cluster)', up, () => {
   if (SUBJECTS.includes('raw-coalesced')) {
     it('raw kafkajs, one send across partitions (the 0.1 publisher): counted, not asserted (it loses or not, by timing)', async () => {
       const rs = await runs('raw-coalesced');
@@ -95,7 +82,10 @@ describe('listener-kafka publish under partition leader failover (real 3-node cl
     it('motifs publisher: no acknowledged message missing from the log, every rejection typed (retryable, or outcomeUnknown), no duplicates', async () => {
       const rs = await runs('motifs');
       for (const r of rs) {
-        expect(r.acked).toBeGreaterThan(1000);
+        // Publishing really went on around the kills. Every caller ends up waiting on a partition
+        // whose leader is dead (about 5 s per kill), so the count depends on the box's load: one
+        // 2-kill run on a busy 2-core box acknowledged 883.
+        expect(r.acked).toBeGreaterThan(300);
         expect(r.missing).toEqual([]);
         expect(r.notRetryableTyped).toEqual([]);
         expect(r.stuck).toBe(0);

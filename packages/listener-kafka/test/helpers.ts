@@ -19,8 +19,14 @@ export class KafkaTestBed {
   private raw: Producer | undefined;
   private readonly topics: string[] = [];
 
-  /** `brokers`: another cluster than MOTIFS_KAFKA_BROKERS (the failover suite's own 3 nodes). */
-  constructor(brokers: string[] = kafkaBrokers()) {
+  /**
+   * `brokers`: another cluster than MOTIFS_KAFKA_BROKERS (the 3-node cluster of the failover and
+   * cluster suites); `replicationFactor`: of every topic the bed creates (3 on that cluster).
+   */
+  constructor(
+    brokers: string[] = kafkaBrokers(),
+    readonly replicationFactor = 1,
+  ) {
     this.client = new Kafka({
       clientId: 'motifs-test',
       brokers,
@@ -44,19 +50,45 @@ export class KafkaTestBed {
     return this.admin;
   }
 
-  /** Creates a fresh topic (and its `.dlq`) under a unique namespace. */
+  /**
+   * Creates a fresh topic (and its `.dlq`) under a unique namespace. On a cluster (replication
+   * factor > 1) it resolves once every partition of both has a leader and a full ISR.
+   */
   async topic(partitions = 1): Promise<string> {
     const topic = uniqueNamespace('motifs-listener');
     const admin = await this.adminClient();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic, numPartitions: partitions, replicationFactor: 1 },
-        { topic: `${topic}.dlq`, numPartitions: 1, replicationFactor: 1 },
-      ],
-    });
+    const replicationFactor = this.replicationFactor;
+    const topics = [
+      { topic, numPartitions: partitions, replicationFactor },
+      { topic: `${topic}.dlq`, numPartitions: 1, replicationFactor },
+    ];
     this.topics.push(topic, `${topic}.dlq`);
+    if (replicationFactor === 1) {
+      await admin.createTopics({ waitForLeaders: true, topics });
+      return topic;
+    }
+    // kafkajs's waitForLeaders asks one broker, which may not know a new topic yet, and gives up:
+    // ask every few hundred ms instead, until each partition is led and fully replicated.
+    await admin.createTopics({ topics });
+    await this.replicated([topic, `${topic}.dlq`]);
     return topic;
+  }
+
+  /** Resolves once every partition of `topics` has a leader and all its replicas in sync (30 s at most). */
+  async replicated(topics: string[], timeoutMs = 30_000): Promise<void> {
+    const admin = await this.adminClient();
+    const deadline = Date.now() + timeoutMs;
+    for (let last = ''; ; await new Promise((resolve) => setTimeout(resolve, 200))) {
+      try {
+        const meta = await admin.fetchTopicMetadata({ topics });
+        const partitions = meta.topics.flatMap((t) => t.partitions);
+        if (partitions.length && partitions.every((p) => p.leader >= 0 && p.isr.length === p.replicas.length)) return;
+        last = JSON.stringify(partitions.map((p) => ({ leader: p.leader, isr: p.isr })));
+      } catch (err) {
+        last = String(err);
+      }
+      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} not led and fully replicated in ${timeoutMs} ms: ${last}`);
+    }
   }
 
   async rawProducer(): Promise<Producer> {

@@ -2,7 +2,7 @@
 // close() resolves within closeTimeoutMs plus a small bound, the abandoned message is reported on
 // `em` and onError, the process exits on its own, and the message is redelivered to the group.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { describeWithService, kafkaBrokers, uniqueNamespace, waitFor } from '@motifs/test-suite';
+import { describeWithService, kafkaBrokers, uniqueNamespace, eventually } from '@motifs/test-suite';
 import { createKafkaListener } from '../src/index.js';
 import { type Child, runChild } from '../../../tools/jest/child-process.js';
 import { KafkaTestBed } from './helpers.js';
@@ -60,7 +60,7 @@ describeWithService({ describe, it }, 'kafka', 'listener-kafka close() with a hu
     });
     again.onError(async () => undefined);
     await again.listen();
-    await waitFor(() => got.length > 0, 45_000, 'the abandoned message to be redelivered');
+    await eventually(() => got.length > 0, { timeoutMs: 45_000, what: 'the abandoned message to be redelivered' });
     expect(got).toEqual(['stuck']);
     await again.close();
   }, 150_000);

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from '@jest/globals';
 import { isMotifsError } from '@motifs/core';
-import { waitFor } from '@motifs/test-suite';
+import { eventually } from '@motifs/test-suite';
 import kafkajs from 'kafkajs';
 import { createKafkaListener } from '../src/index.js';
 
@@ -88,7 +88,7 @@ function build(consumer: FakeConsumer, kafka: Record<string, unknown> = {}) {
   listener.onError(async (err) => {
     errors.push(err);
   });
-  for (const name of ['crash', 'restart', 'reconnect', 'rebalance', 'subscribe.retry']) {
+  for (const name of ['crash', 'restart', 'reconnect', 'rebalance', 'subscribe.retry'] as const) {
     listener.em.on(name, () => {
       events.push(name);
     });
@@ -119,7 +119,7 @@ describe('kafka listener lifecycle (fake client)', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       void listener.listen(); // the seed does not await
-      await waitFor(() => errors.length === 1, 5000, 'the reported failure');
+      await eventually(() => errors.length === 1, { timeoutMs: 5000, what: 'the reported failure' });
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(unhandled).toEqual([]);
     } finally {
@@ -158,7 +158,7 @@ describe('kafka listener lifecycle (fake client)', () => {
     listener.onMessage(async () => undefined);
     await listener.listen();
     consumer.crash(new KafkaJSNonRetriableError('fatal'), false);
-    await waitFor(() => consumer.calls.filter((c) => c === 'run').length === 2, 5000, 'the restart');
+    await eventually(() => consumer.calls.filter((c) => c === 'run').length === 2, { timeoutMs: 5000, what: 'the restart' });
     expect(isMotifsError(errors[0], 'MOTIFS_UNAVAILABLE')).toBe(true);
     expect(events).toEqual(['rebalance', 'crash', 'restart', 'reconnect', 'rebalance']);
     await listener.close();
@@ -170,7 +170,7 @@ describe('kafka listener lifecycle (fake client)', () => {
     const { listener, errors, events } = build(consumer);
     listener.onMessage(async () => undefined);
     const listening = listener.listen();
-    await waitFor(() => consumer.calls.includes('run'), 5000, 'run()');
+    await eventually(() => consumer.calls.includes('run'), { timeoutMs: 5000, what: 'run()' });
     consumer.crash(new KafkaJSNonRetriableError('fatal during join'), false);
     await expect(listening).rejects.toMatchObject({ code: 'MOTIFS_UNAVAILABLE' });
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -200,7 +200,7 @@ describe('kafka listener lifecycle (fake client)', () => {
     await listener.listen();
     consumer.crash(new KafkaJSConnectionError('gone'), true);
     consumer.join([0]);
-    await waitFor(() => events.length >= 4, 5000, 'the events');
+    await eventually(() => events.length >= 4, { timeoutMs: 5000, what: 'the events' });
     expect(events).toEqual(['rebalance', 'crash', 'reconnect', 'rebalance']);
     expect(errors).toEqual([]);
     expect(consumer.calls.filter((c) => c === 'run')).toHaveLength(1);
@@ -277,7 +277,7 @@ describe('kafka listener lifecycle (fake client)', () => {
     expect(consumer.committed).toEqual([]);
     // close() gave up on it first (abandoned, reported at once), then its late failure could not be dead-lettered.
     expect(isMotifsError(errors[0], 'MOTIFS_ABANDONED')).toBe(true);
-    await waitFor(() => errors.length >= 2, 1000, 'the late failure to be reported');
+    await eventually(() => errors.length >= 2, { timeoutMs: 1000, what: 'the late failure to be reported' });
     expect(isMotifsError(errors[1], 'MOTIFS_DEAD_LETTER_FAILED')).toBe(true);
   });
 
@@ -372,11 +372,11 @@ describe('kafka listener lifecycle (fake client)', () => {
     await listener.close();
     expect(Date.now() - t0).toBeLessThan(1000);
     // kafkajs waits for the batch promise before it can stop: it must not wait for the hung handler.
-    await waitFor(() => batchDone, 1000, 'the batch promise to be released');
+    await eventually(() => batchDone, { timeoutMs: 1000, what: 'the batch promise to be released' });
     expect(resolved).toEqual(['1']);
     expect(consumer.committed).toEqual([{ topic: 'orders', partition: 0, offset: '2' }]);
     expect(consumer.calls).toContain('disconnect');
-    await waitFor(() => abandoned.length > 0, 1000, 'the abandoned event');
+    await eventually(() => abandoned.length > 0, { timeoutMs: 1000, what: 'the abandoned event' });
     expect(abandoned.map((a) => [a.partition, a.offset])).toEqual([[0, '2']]);
     expect(errors).toHaveLength(1);
     expect(isMotifsError(errors[0], 'MOTIFS_ABANDONED')).toBe(true);
@@ -404,8 +404,8 @@ describe('kafka listener lifecycle (fake client)', () => {
     const consumer = new FakeConsumer();
     const { listener, errors } = build(consumer, { unavailableAfterMs: 150, unavailableGraceMs: 150, consumerConfig: { maxWaitTimeInMs: 10 } });
     const seen: { name: string; at: number; data: Record<string, unknown> }[] = [];
-    for (const name of ['unavailable', 'recovered']) {
-      listener.em.on(name, (data: Record<string, unknown>) => {
+    for (const name of ['unavailable', 'recovered'] as const) {
+      listener.em.on(name, (data) => {
         seen.push({ name, at: Date.now(), data });
       });
     }
@@ -420,7 +420,7 @@ describe('kafka listener lifecycle (fake client)', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(seen).toEqual([]);
-    await waitFor(() => errors.length > 0, 3000, 'MOTIFS_UNAVAILABLE on onError');
+    await eventually(() => errors.length > 0, { timeoutMs: 3000, what: 'MOTIFS_UNAVAILABLE on onError' });
     expect(seen.map((e) => e.name)).toEqual(['unavailable']);
     expect(seen[0]!.at - silentFrom).toBeGreaterThanOrEqual(149);
     expect(seen[0]!.data).toMatchObject({ channelId: 'orders' });
@@ -432,7 +432,7 @@ describe('kafka listener lifecycle (fake client)', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(errors).toHaveLength(1);
     consumer.emit(EVENTS.REQUEST, {});
-    await waitFor(() => seen.length >= 2, 1000, 'the recovered event');
+    await eventually(() => seen.length >= 2, { timeoutMs: 1000, what: 'the recovered event' });
     expect(seen.map((e) => e.name)).toEqual(['unavailable', 'recovered']);
     expect(seen[1]!.data.downMs).toBeGreaterThan(0);
     expect(Date.now() - t0).toBeLessThan(10_000);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { isMotifsError } from '@motifs/core';
-import { assertTopic, brokerList, createKafkaListener, createKafkaPublisher, createListener, defaultGroupId } from '../src/index.js';
+import { defaultGroupIdFor } from '@motifs/core/kit';
+import { assertTopic, brokerList, createKafkaListener, createKafkaPublisher, createListener } from '../src/index.js';
 
 const code = (fn: () => unknown): unknown => {
   try {
@@ -39,6 +40,8 @@ describe('kafka options', () => {
     ['a client that is not kafkajs', { channelId: 'mars', kafka: { client: {} } }],
     ['a bad retry policy', { channelId: 'mars', kafka: { retry: { attempts: -1 } } }],
     ['an empty groupId', { channelId: 'mars', kafka: { groupId: '' } }],
+    ['an app that is not a string', { channelId: 'mars', kafka: { app: 7 } }],
+    ['a logger without error()', { channelId: 'mars', kafka: { logger: { warn: () => undefined } } }],
     ['options that are not an object', null],
   ])('rejects %s with MOTIFS_VALIDATION when building a listener or a publisher', (_what, options) => {
     expect(code(() => createKafkaListener(options as never))).toBe('MOTIFS_VALIDATION');
@@ -46,9 +49,12 @@ describe('kafka options', () => {
   });
 
   it('accepts the seed\'s options and documents its defaults (nothing connects until listen/publish)', () => {
-    const listener = createKafkaListener({ channelId: 'mars', kafka: { url: 'localhost:9092' } });
-    expect(listener.groupId).toBe(defaultGroupId('mars'));
-    expect(listener.groupId).toBe('motifs-mars');
+    // The default group is the app's identity plus the channel. Under jest the entry module is jest
+    // itself, so the identity is injected with `app`.
+    const listener = createKafkaListener({ channelId: 'mars', kafka: { url: 'localhost:9092', app: 'billing' } });
+    expect(listener.groupId).toBe('billing.mars');
+    expect(createKafkaListener({ channelId: 'mars', kafka: { app: 'billing', groupId: 'mine' } }).groupId).toBe('mine');
+    expect(createKafkaListener({ channelId: 'mars' }).groupId).toBe(defaultGroupIdFor('mars').groupId);
     expect(listener.deadLetterTopic).toBe('mars.dlq');
     expect(listener.channelId).toBe('mars');
     expect(typeof createListener({ channelId: 'mars' }).listen).toBe('function');

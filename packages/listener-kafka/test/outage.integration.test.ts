@@ -4,7 +4,7 @@
 // broker (tools/services, own state dir and ports), never on the shared one.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isMotifsError } from '@motifs/core';
-import { describeWithService, uniqueNamespace, waitFor } from '@motifs/test-suite';
+import { describeWithService, uniqueNamespace, eventually } from '@motifs/test-suite';
 import kafkajs from 'kafkajs';
 import { createKafkaListener } from '../src/index.js';
 import { type Child, runChild } from '../../../tools/jest/child-process.js';
@@ -72,28 +72,28 @@ describeWithService({ describe, it }, 'kafka', 'listener-kafka broker outage (pr
       const outage = isMotifsError(err, 'MOTIFS_UNAVAILABLE') && typeof err.details.silentMs === 'number';
       note(outage ? 'outage report' : `onError ${isMotifsError(err) ? err.code : String(err)}`);
     });
-    for (const name of ['unavailable', 'recovered', 'crash', 'reconnect']) listener.em.on(name, () => {
+    for (const name of ['unavailable', 'recovered', 'crash', 'reconnect'] as const) listener.em.on(name, () => {
       note(name);
     });
     await listener.listen();
     await producer.send({ topic, messages: [{ value: JSON.stringify({ n: 1 }) }] });
-    await waitFor(() => got.includes(1), 30_000, 'the first message');
+    await eventually(() => got.includes(1), { timeoutMs: 30_000, what: 'the first message' });
     await producer.disconnect();
 
     downAt = Date.now();
     await broker!.stop();
     const stoppedAt = Date.now();
     // The outage lasts until both reports had their chance (grace 2 s after detection), ~6 s at most.
-    await waitFor(() => timeline.some((e) => e.what === 'outage report'), 12_000, 'MOTIFS_UNAVAILABLE on onError during the outage').catch(() => undefined);
+    await eventually(() => timeline.some((e) => e.what === 'outage report'), { timeoutMs: 12_000, what: 'MOTIFS_UNAVAILABLE on onError during the outage' }).catch(() => undefined);
     const upAt = Date.now();
     await broker!.start();
     const backAt = Date.now();
-    await waitFor(() => timeline.some((e) => e.what === 'recovered'), 60_000, 'the recovered event').catch(() => undefined);
+    await eventually(() => timeline.some((e) => e.what === 'recovered'), { timeoutMs: 60_000, what: 'the recovered event' }).catch(() => undefined);
     const again = new Kafka({ brokers: [brokers], logLevel: logLevel.NOTHING }).producer();
     await again.connect();
     await again.send({ topic, messages: [{ value: JSON.stringify({ n: 2 }) }] });
     await again.disconnect();
-    await waitFor(() => got.includes(2), 60_000, 'a message published after the outage').catch(() => undefined);
+    await eventually(() => got.includes(2), { timeoutMs: 60_000, what: 'a message published after the outage' }).catch(() => undefined);
 
     // A user's process with a listener of its own, which closes as soon as it sees the next outage.
     child = await runChild('listener-kafka', 'close-during-outage', { CHILD_BROKERS: brokers, CHILD_TOPIC: topic, CHILD_GROUP: uniqueNamespace('outage-child') }, ['kafkajs']);

@@ -1,25 +1,6 @@
-import {
-  type IListener,
-  type IListenerErrorHandler,
-  type IListenerMessageHandler,
-  MessageDispatcher,
-  type ResolvedRetryPolicy,
-  backoffMs,
-  closedError,
-  createEventManager,
-  defaultDeadLetterChannel,
-  emitSafe,
-  resolveCommonOptions,
-  shareOnce,
-  sleep,
-} from '@motifs/core/kit';
+import { type DeadLetter, ListenerBase, backoffMs, emitSafe, sleep } from '@motifs/core/kit';
 import type { GroupMember, MemoryChannel, MemoryChannelHub, MemoryGroup } from './hub.js';
 import { type MemoryMotifOptions, readOptions } from './options.js';
-
-/** Group used when none is given (as in Kafka): `motifs-<channelId>`. */
-export function defaultMemoryGroupId(channelId: string): string {
-  return `motifs-${channelId}`;
-}
 
 interface PartitionLoop {
   partition: number;
@@ -40,84 +21,41 @@ interface PartitionLoop {
  * partitions, order holds within a partition, a message is committed only after its handlers
  * resolved, failing handlers are retried and then dead-lettered.
  */
-export class MemoryListener<T = unknown> implements IListener<T> {
-  readonly channelId: string;
-  readonly em: IListener<T>['em'] = createEventManager();
-  readonly groupId: string;
-  readonly deadLetterChannelId: string;
+export class MemoryListener<T = unknown> extends ListenerBase<T> {
   private readonly hub: MemoryChannelHub;
   private readonly channel: MemoryChannel;
-  private readonly dispatcher: MessageDispatcher<T>;
-  private readonly retry: ResolvedRetryPolicy;
-  private readonly closeTimeoutMs: number;
-  private readonly fromBeginning: boolean;
   private readonly loops = new Map<number, PartitionLoop>();
   private readonly member: GroupMember = { assign: (partitions) => this.assign(partitions) };
   private group: MemoryGroup | undefined;
-  private closed = false;
 
   constructor(options: MemoryMotifOptions<T>) {
-    const { channelId, memory, hub } = readOptions(options);
-    const common = resolveCommonOptions(memory, 'memory');
-    this.channelId = channelId;
+    const { channelId, memory, hub, deadLetterChannelId } = readOptions(options);
+    super({ channelId, options: memory, path: 'memory', deadLetterChannelId });
     this.hub = hub;
     this.channel = hub.channel(channelId, memory.partitions);
-    this.groupId = memory.groupId ?? defaultMemoryGroupId(channelId);
-    this.deadLetterChannelId = memory.deadLetterChannel ?? defaultDeadLetterChannel(channelId);
-    this.retry = common.retry;
-    this.closeTimeoutMs = common.closeTimeoutMs;
-    this.fromBeginning = common.fromBeginning;
-    this.dispatcher = new MessageDispatcher<T>({
-      channelId,
-      deadLetterChannelId: this.deadLetterChannelId,
-      codec: common.codec,
-      schema: common.schema,
-      retry: common.retry,
-      em: this.em,
-      sendDeadLetter: async (letter) => {
-        const value = letter.value === null ? 'null' : letter.value.toString();
-        const key = letter.key === null || letter.key === undefined ? undefined : letter.key.toString();
-        this.hub.channel(letter.channelId).append({ value, key, headers: letter.headers });
-      },
-    });
   }
 
-  /** Adds a handler for every message; the message is committed once all handlers resolved. */
-  onMessage(handler: IListenerMessageHandler<T>): void {
-    this.dispatcher.onMessage(handler);
-  }
-
-  /** Adds a handler for dead-lettered messages and delivery failures. */
-  onError(handler: IListenerErrorHandler): void {
-    this.dispatcher.onError(handler);
-  }
-
-  /**
-   * Joins the consumer group and starts delivering. Calling it again is harmless.
-   * @throws MotifsErrorValidation when no onMessage handler is registered (messages would be lost)
-   */
-  readonly listen: () => Promise<void> = shareOnce(async () => {
-    if (this.closed) throw closedError('listener', this.channelId);
-    await this.dispatcher.requireMessageHandler();
+  /** Joins the consumer group; delivery starts on the partitions it is given. */
+  protected async startTransport(): Promise<void> {
     this.group = this.channel.group(this.groupId, this.fromBeginning);
     this.group.join(this.member);
-    emitSafe(this.em, 'listening', { channelId: this.channelId, groupId: this.groupId });
-  });
+  }
 
   /**
    * Stops delivering, waits (up to `closeTimeoutMs`) for in-flight handlers, and leaves the group.
-   * A message whose handler has not settled by then is abandoned: reported as `abandoned` on `em`
-   * and as `MotifsErrorAbandoned` on onError, not committed, redelivered to the group.
-   * Resolves at most `closeTimeoutMs` after it was called, and leaves no timer behind.
+   * Resolves at most `closeTimeoutMs` after `close()` was called, and leaves no timer behind.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected async stopTransport(): Promise<void> {
     const loops = [...this.loops.values()];
     for (const loop of loops) loop.abort.abort();
     this.group?.leave(this.member);
     await Promise.all(loops.map((loop) => this.bounded(loop)));
-    emitSafe(this.em, 'closed', { channelId: this.channelId });
+  }
+
+  protected async sendDeadLetter(letter: DeadLetter): Promise<void> {
+    const value = letter.value === null ? 'null' : letter.value.toString();
+    const key = letter.key === null || letter.key === undefined ? undefined : letter.key.toString();
+    this.hub.channel(letter.channelId).append({ value, key, headers: letter.headers });
   }
 
   private assign(partitions: number[]): void {
@@ -159,7 +97,7 @@ export class MemoryListener<T = unknown> implements IListener<T> {
           const offset = loop.current;
           if (offset !== undefined) {
             // Not awaited: a slow onError handler must not hold up close() or the partition's next owner.
-            void this.dispatcher.reportAbandoned({ groupId: this.groupId, partition: loop.partition, offset: String(offset), closeTimeoutMs: this.closeTimeoutMs });
+            void this.abandon(loop.partition, String(offset));
           }
           resolve();
         }, this.closeTimeoutMs);
@@ -187,7 +125,7 @@ export class MemoryListener<T = unknown> implements IListener<T> {
         continue;
       }
       loop.current = position;
-      const outcome = await this.dispatcher.process(
+      const outcome = await this.deliver(
         { value: record.value, key: record.key, headers: record.headers, partition, offset: String(position), timestamp: record.timestamp },
         signal,
       );

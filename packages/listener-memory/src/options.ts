@@ -1,4 +1,5 @@
-import { type ListenerCommonOptions, MotifsErrorValidation, assertKey, describeType } from '@motifs/core';
+import type { ListenerCommonOptions } from '@motifs/core';
+import { MotifsErrorValidation, assertKey, defaultDeadLetterChannel, describeType } from '@motifs/core/kit';
 import { type MemoryChannelHub, defaultHub } from './hub.js';
 
 /** Options under the `memory` key of `makeListener` / `makePublisher`. */
@@ -25,7 +26,12 @@ declare module '@motifs/core' {
 }
 
 /** Checks the top-level shape and returns `channelId` and the `memory` options. */
-export function readOptions<T>(options: MemoryMotifOptions<T>): { channelId: string; memory: MemoryListenerOptions<T>; hub: MemoryChannelHub } {
+export function readOptions<T>(options: MemoryMotifOptions<T>): {
+  channelId: string;
+  memory: MemoryListenerOptions<T>;
+  hub: MemoryChannelHub;
+  deadLetterChannelId: string;
+} {
   if (options === null || typeof options !== 'object') {
     throw new MotifsErrorValidation(`options must be an object, got ${describeType(options)}`, { issues: [{ path: [], message: 'required' }] });
   }
@@ -39,5 +45,5 @@ export function readOptions<T>(options: MemoryMotifOptions<T>): { channelId: str
     throw new MotifsErrorValidation('memory.hub must be a MemoryChannelHub', { issues: [{ path: ['memory', 'hub'], message: 'not a hub' }] });
   }
   if (memory.deadLetterChannel !== undefined) assertKey(memory.deadLetterChannel, 'memory.deadLetterChannel');
-  return { channelId: options.channelId, memory, hub };
+  return { channelId: options.channelId, memory, hub, deadLetterChannelId: memory.deadLetterChannel ?? defaultDeadLetterChannel(options.channelId) };
 }

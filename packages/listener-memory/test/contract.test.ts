@@ -5,25 +5,22 @@ import { MemoryChannelHub, createMemoryListener, createMemoryPublisher } from '.
 
 const hub = new MemoryChannelHub();
 
-listenerContract(
-  { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
-  {
-    name: 'memory',
-    waitMs: 5000,
-    async newChannel({ partitions }) {
-      const channelId = uniqueNamespace('channel');
-      hub.channel(channelId, partitions);
-      return {
-        channelId,
-        deadLetterChannelId: `${channelId}.dlq`,
-        listener: async (options = {}) =>
-          createMemoryListener({ channelId, memory: { hub, fromBeginning: true, groupId: options.groupId ?? uniqueNamespace('group'), ...options } }),
-        deadLetterListener: async () => createMemoryListener<string>({ channelId: `${channelId}.dlq`, memory: { hub, fromBeginning: true, codec: textCodec } }),
-        publisher: async () => createMemoryPublisher({ channelId, memory: { hub } }),
-        publishRaw: async (value, options) => {
-          hub.channel(channelId).append({ value, key: options?.key, headers: options?.headers });
-        },
-      };
-    },
+listenerContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
+  title: 'memory',
+  timeouts: { waitMs: 5000 },
+  async create({ partitions }) {
+    const channelId = uniqueNamespace('channel');
+    hub.channel(channelId, partitions);
+    return {
+      channelId,
+      deadLetterChannelId: `${channelId}.dlq`,
+      listener: async (options = {}) =>
+        createMemoryListener({ channelId, memory: { hub, fromBeginning: true, groupId: options.groupId ?? uniqueNamespace('group'), ...options } }),
+      deadLetterListener: async () => createMemoryListener<string>({ channelId: `${channelId}.dlq`, memory: { hub, fromBeginning: true, codec: textCodec } }),
+      publisher: async () => createMemoryPublisher({ channelId, memory: { hub } }),
+      publishRaw: async (value, options) => {
+        hub.channel(channelId).append({ value, key: options?.key, headers: options?.headers });
+      },
+    };
   },
-);
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEAD_LETTER_HEADERS, MotifsErrorUnavailable, isMotifsError, textCodec } from '@motifs/core';
-import { waitFor } from '@motifs/test-suite';
+import { MotifsErrorUnavailable, isMotifsError, textCodec } from '@motifs/core';
+import { DEAD_LETTER_HEADERS } from '@motifs/core/kit';
+import { eventually } from '@motifs/test-suite';
 import { z } from 'zod';
 import { MemoryChannelHub, createListener, createMemoryListener, createMemoryPublisher, createPublisher, defaultHub } from '../src/index.js';
 
@@ -45,12 +46,13 @@ describe('memory listener', () => {
     expect(() => createPublisher(null as never)).toThrow(expect.objectContaining({ code: 'MOTIFS_VALIDATION' }) as never);
   });
 
-  it('uses the documented defaults: group motifs-<channel>, dead letters to <channel>.dlq, new messages only', async () => {
+  it('uses the documented defaults: group <app>.<channel>, dead letters to <channel>.dlq, new messages only', async () => {
     const hub = new MemoryChannelHub();
     const publisher = createMemoryPublisher({ channelId: 'mars', memory: { hub } });
     await publisher.publish({ id: 'before' });
-    const listener = createMemoryListener<{ id: string }>({ channelId: 'mars', memory: { hub } });
-    expect(listener.groupId).toBe('motifs-mars');
+    // Under jest the entry module is jest itself: the app's identity is injected with `app`.
+    const listener = createMemoryListener<{ id: string }>({ channelId: 'mars', memory: { hub, app: 'billing' } });
+    expect(listener.groupId).toBe('billing.mars');
     expect(listener.deadLetterChannelId).toBe('mars.dlq');
     const got: string[] = [];
     listener.onMessage(async (m) => {
@@ -58,7 +60,7 @@ describe('memory listener', () => {
     });
     await listener.listen();
     await publisher.publish({ id: 'after' });
-    await waitFor(() => got.length >= 1, 5000, 'the message');
+    await eventually(() => got.length >= 1, { timeoutMs: 5000, what: 'the message' });
     expect(got).toEqual(['after']);
     await listener.close();
   });
@@ -79,7 +81,7 @@ describe('memory listener', () => {
     const publisher = createMemoryPublisher({ channelId: 'z', memory: { hub } });
     await publisher.publish({ id: 'a', count: '3' });
     await publisher.publish({ id: 7 });
-    await waitFor(() => got.length >= 1 && errors.length >= 1, 5000, 'both outcomes');
+    await eventually(() => got.length >= 1 && errors.length >= 1, { timeoutMs: 5000, what: 'both outcomes' });
     expect(got).toEqual([{ id: 'a', count: 3 }]);
     expect((errors[0] as { issues: { path: unknown[] }[] }).issues[0]!.path).toEqual(['id']);
     await listener.close();
@@ -106,11 +108,11 @@ describe('memory listener', () => {
     const publisher = createMemoryPublisher({ channelId: 'orders', memory: { hub } });
     await publisher.publish({ id: 'poison' });
     await publisher.publish({ id: 'next' });
-    await waitFor(() => errors.length >= 3, 5000, 'three failed dead-letter writes');
+    await eventually(() => errors.length >= 3, { timeoutMs: 5000, what: 'three failed dead-letter writes' });
     expect(errors.every((e) => isMotifsError(e, 'MOTIFS_DEAD_LETTER_FAILED'))).toBe(true);
     expect(deliveries.every((id) => id === 'poison')).toBe(true);
     dlqDown = false;
-    await waitFor(() => deliveries.includes('next'), 5000, 'the next message');
+    await eventually(() => deliveries.includes('next'), { timeoutMs: 5000, what: 'the next message' });
     const dlq = hub.channel('orders.dlq').partitionLogs[0]!;
     expect(dlq).toHaveLength(1);
     expect(dlq[0]!.headers![DEAD_LETTER_HEADERS.offset]).toBe('0');
@@ -139,13 +141,13 @@ describe('memory listener', () => {
     const publisher = createMemoryPublisher({ channelId: 'handover', memory: { hub } });
     await publisher.publish({ n: 0 });
     await publisher.publish({ n: 1 });
-    await waitFor(() => seen.length === 1, 5000, 'a to hold message 0');
+    await eventually(() => seen.length === 1, { timeoutMs: 5000, what: 'a to hold message 0' });
     // b joins: with one partition, round-robin keeps it on a (the first member), so close a to hand over.
     await b.listen();
     const closing = a.close();
     release();
     await closing;
-    await waitFor(() => seen.includes('b1'), 5000, 'b to take over');
+    await eventually(() => seen.includes('b1'), { timeoutMs: 5000, what: 'b to take over' });
     expect(seen).toEqual(['a0', 'b1']);
     await b.close();
   });
@@ -162,7 +164,7 @@ describe('memory listener', () => {
     const publisher = createMemoryPublisher({ channelId: 'stuck', memory: { hub } });
     await publisher.publish({ n: 0 });
     await stuck.close();
-    await waitFor(() => errors.length >= 1, 1000, 'the abandoned message to be reported');
+    await eventually(() => errors.length >= 1, { timeoutMs: 1000, what: 'the abandoned message to be reported' });
     expect(errors.map((e) => (e as { code?: string }).code)).toEqual(['MOTIFS_ABANDONED']);
     const next = createMemoryListener<{ n: number }>({ channelId: 'stuck', memory: { hub, groupId: 'g' } });
     const got: number[] = [];
@@ -170,7 +172,7 @@ describe('memory listener', () => {
       got.push(m.n);
     });
     await next.listen();
-    await waitFor(() => got.length >= 1, 5000, 'the redelivery');
+    await eventually(() => got.length >= 1, { timeoutMs: 5000, what: 'the redelivery' });
     expect(got).toEqual([0]);
     await next.close();
   });
@@ -201,9 +203,9 @@ describe('memory listener', () => {
       got.push(msg.n);
     });
     await b.listen(); // round-robin: a keeps partition 0, b gets partition 1
-    await waitFor(() => got.length >= 1, 5000, 'the redelivery to the new owner');
+    await eventually(() => got.length >= 1, { timeoutMs: 5000, what: 'the redelivery to the new owner' });
     expect(got).toEqual([1]);
-    await waitFor(() => aErrors.length >= 1, 1000, 'the abandoned report');
+    await eventually(() => aErrors.length >= 1, { timeoutMs: 1000, what: 'the abandoned report' });
     expect(aErrors.map((e) => (e as { code?: string }).code)).toEqual(['MOTIFS_ABANDONED']);
     expect((aErrors[0] as { details: Record<string, unknown> }).details).toMatchObject({ partition: 1, offset: '0' });
     await Promise.all([a.close(), b.close()]);
@@ -222,7 +224,7 @@ describe('memory listener', () => {
     listener.onError(async () => undefined);
     await listener.listen();
     hub.channel('c').append({ value: 'not json' });
-    await waitFor(() => letters.length >= 1, 5000, 'the dead letter');
+    await eventually(() => letters.length >= 1, { timeoutMs: 5000, what: 'the dead letter' });
     expect(letters).toEqual(['not json']);
     await Promise.all([reader.close(), listener.close()]);
   });

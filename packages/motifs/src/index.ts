@@ -1,3 +1,3 @@
 export * from '@motifs/core';
-export { makeCacher, makeListener, makePublisher, makeRepo, registerKind, unregisterKind } from './factories.js';
-export { BUILTIN_ADAPTERS, registerBuiltinKinds, type BuiltinAdapterModules } from './builtins.js';
+export { makeCacher, makeListener, makePublisher, makeRepo } from './factories.js';
+export type { BuiltinAdapterModules } from './builtins.js';

@@ -4,7 +4,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { RepoLayout } from '@motifs/repo-redis';
-import { assertKey, compileGlob, escapeGlob, isMotifsError, namespacePrefix, normalizeRepoSettings } from '../src/index.js';
+import { isMotifsError } from '../src/index.js';
+import { assertKey, compileGlob, escapeGlob, namespacePrefix, normalizeRepoSettings } from '@motifs/core/kit';
 
 /** Characters that structure keys or globs, plus ordinary and non-ASCII ones. */
 const PIECES = ['{', '}', ':', '*', '?', '[', ']', '\\', '^', '-', 'a', 'b', 'm', 'o', 't', 'i', 'f', 's', 'c', 'h', 'e', 'r', '_', '0', 'é', '🙂', '\ufffd', '\ud800', '\udfff', ' ', '\u0000'];

@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import * as core from '@motifs/core';
 import {
-  BUILTIN_ADAPTERS,
-  BUILTIN_KINDS,
   MotifsErrorAdapterMissing,
   MotifsErrorNotFound,
   MotifsErrorValidation,
@@ -34,14 +32,16 @@ afterEach(async () => {
 });
 
 describe('motifs (umbrella)', () => {
-  // Must run first: it observes core's registry before any motifs factory was called.
-  it('registers nothing on import', () => {
+  it('registers nothing, on import or when building a built-in kind', async () => {
     expect(core.unregisterKind('cacher', 'memory')).toBe(false);
     expect(core.unregisterKind('listener', 'kafka')).toBe(false);
+    track(await makeCacher({ kind: 'memory' }));
+    expect(core.unregisterKind('cacher', 'memory')).toBe(false);
   });
 
-  it('knows the same built-in kinds and packages as core', () => {
-    expect(BUILTIN_ADAPTERS).toEqual(BUILTIN_KINDS);
+  it('shares one registry with core: registerKind and unregisterKind are core\'s own', () => {
+    expect(registerKind).toBe(core.registerKind);
+    expect(unregisterKind).toBe(core.unregisterKind);
   });
 
   it('builds a memory cacher without installing anything else', async () => {
@@ -75,6 +75,8 @@ describe('motifs (umbrella)', () => {
     const fake = { close: async () => undefined } as unknown as ICacher;
     registerKind('cacher', 'memory', () => fake);
     await expect(makeCacher({ kind: 'memory' })).resolves.toBe(fake);
+    // Registered through core before or after: the same registry, the same outcome.
+    await expect(core.makeCacher({ kind: 'memory' })).resolves.toBe(fake);
     expect(unregisterKind('cacher', 'memory')).toBe(true);
     const real = track(await makeCacher({ kind: 'memory' }));
     expect(real).not.toBe(fake);
@@ -90,13 +92,13 @@ describe('motifs (umbrella)', () => {
   it('builds and removes a custom kind', async () => {
     const fake = { close: async () => undefined } as unknown as ICacher;
     registerKind('cacher', 'umbrella-test', () => fake);
-    await expect(core.makeMotif('cacher', { kind: 'umbrella-test' })).resolves.toBe(fake);
+    await expect(makeCacher({ kind: 'umbrella-test' } as never)).resolves.toBe(fake);
     expect(unregisterKind('cacher', 'umbrella-test')).toBe(true);
-    await expect(core.makeMotif('cacher', { kind: 'umbrella-test' })).rejects.toBeInstanceOf(MotifsErrorAdapterMissing);
+    await expect(makeCacher({ kind: 'umbrella-test' } as never)).rejects.toBeInstanceOf(MotifsErrorAdapterMissing);
   });
 
   it('rejects an unknown kind with the adapter-missing error and options without a kind with a validation error', async () => {
-    await expect(core.makeMotif('cacher', { kind: 'nope' })).rejects.toMatchObject({ code: 'MOTIFS_ADAPTER_MISSING', kind: 'nope' });
+    await expect(makeCacher({ kind: 'nope' } as never)).rejects.toMatchObject({ code: 'MOTIFS_ADAPTER_MISSING', kind: 'nope' });
     await expect(makeCacher({} as never)).rejects.toBeInstanceOf(MotifsErrorValidation);
   });
 

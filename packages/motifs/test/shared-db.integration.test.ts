@@ -38,7 +38,7 @@ describeWithService({ describe, it }, 'redis', 'a cacher without a namespace on 
     const port = await freePort();
     server = await startRedis(port);
     url = `redis://127.0.0.1:${port}`;
-    bare = createRedisCacher({ url });
+    bare = await createRedisCacher({ redis: { url } });
     repo = await createRedisRepo<Person>({ name: 'people', namespace: uniqueNamespace('shared'), indexes: ['name'], redis: { url } });
     await repo.create({ id: 'p1', name: 'Ada' });
     await repo.create({ id: 'p2', name: 'Grace' });
@@ -115,8 +115,8 @@ describeWithService({ describe, it }, 'redis', 'names cannot alias another motif
     const ns = `${base}-${++n}`;
     const repo = await createRedisRepo<Person>({ name: 'people', namespace: ns, indexes: ['name'], redis: { url: redisUrl() } });
     // `{<ns>` + `:` + `people}:rec:p1` spelled the repo's record key `{<ns>:people}:rec:p1` in 0.1.
-    const cacher = createRedisCacher({ url: redisUrl(), namespace: `{${ns}` });
-    const bare = createRedisCacher({ url: redisUrl() });
+    const cacher = await createRedisCacher({ namespace: `{${ns}`, redis: { url: redisUrl() } });
+    const bare = await createRedisCacher({ redis: { url: redisUrl() } });
     opened.push(repo, cacher, bare);
     const ada = await repo.create({ id: 'p1', name: 'Ada' });
     // The raw client has no offline queue: a motif call first waits until it is connected.

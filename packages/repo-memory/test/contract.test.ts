@@ -4,5 +4,5 @@ import { createRepo } from '../src/index.js';
 
 repoContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
   title: 'memory',
-  makeRepo: async (options) => createRepo({ kind: 'memory', ...options }),
+  create: async (options) => createRepo({ kind: 'memory', ...options }),
 });

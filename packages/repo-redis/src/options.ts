@@ -1,19 +1,14 @@
-import type { RedisReconnectOptions, RepoBaseOptions } from '@motifs/core';
-import type { Redis } from 'ioredis';
+import type { RepoBaseOptions } from '@motifs/core';
+import type { RedisConnectionOptions } from '@motifs/core/kit';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
 /**
- * Options under the `redis` key of `makeRepo({ kind: 'redis', ... })`. The reconnect options
- * (`connectTimeoutMs`, `reconnectMaxDelayMs`) and their defaults are the ones every Redis motif
- * takes ({@link RedisReconnectOptions}); they apply to a client the repo creates.
+ * Options under the `redis` key of `createRedisRepo` / `makeRepo({ kind: 'redis', ... })`: the
+ * connection options every Redis motif takes, with the same meaning and defaults (see
+ * `docs/redis-options.md`): one node (`url`), a Redis Cluster (`cluster`), Sentinel (`sentinel`),
+ * or your own ioredis `Redis` / `Cluster` (`client`); `durability` waits for replicas after each write.
  */
-export interface RedisRepoKindOptions extends RedisReconnectOptions {
-  /** Server URL for a client the repo creates (and closes). Default `redis://127.0.0.1:6379`. */
-  url?: string;
-  /** An ioredis client to use instead; `close()` leaves it open (it is yours). */
-  client?: Redis;
-  /** Every call fails with `MotifsErrorTimeout` after this many ms without an answer. Default 5000. */
-  commandTimeoutMs?: number;
-}
+export type RedisRepoKindOptions = RedisConnectionOptions<Redis | Cluster, RedisOptions, Partial<ClusterOptions>>;
 
 /** What `createRepo` / `createRedisRepo` take. */
 export interface RedisRepoOptions extends RepoBaseOptions {

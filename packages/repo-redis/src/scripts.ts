@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { runRedisDurably, type RedisDurabilityOptions, type RedisDurableWrite } from '@motifs/core/kit';
 import type { Redis } from 'ioredis';
 
 // Each write is one script, so a record and its index entries change together: Redis runs a
@@ -179,7 +180,35 @@ export async function runScript(client: Redis, s: Script, keys: string[], args: 
   try {
     return await client.evalsha(s.sha, keys.length, ...keys, ...args);
   } catch (err) {
-    if (!String((err as Error)?.message).startsWith('NOSCRIPT')) throw err;
+    if (!isNoScript(err)) throw err;
     return client.eval(s.source, keys.length, ...keys, ...args);
+  }
+}
+
+const isNoScript = (err: unknown): boolean => String((err as Error)?.message).startsWith('NOSCRIPT');
+
+/**
+ * Runs a write script and then `WAIT durability.replicas durability.timeoutMs` in one pipeline:
+ * both reach the connection that owns the script's keys (on a cluster, the master of their one
+ * slot), so `WAIT` counts the replicas that have this write. Rejects with the script's native
+ * error, or a `MotifsErrorUnavailable` (`outcomeUnknown`, `details.acked` / `wanted`) when fewer
+ * replicas confirmed in time.
+ */
+export async function runScriptDurably(
+  client: Redis,
+  s: Script,
+  keys: string[],
+  args: (string | number)[],
+  durability: Required<RedisDurabilityOptions>,
+  write: RedisDurableWrite,
+): Promise<unknown> {
+  try {
+    const [reply] = await runRedisDurably(client, durability, (p) => p.call('EVALSHA', s.sha, keys.length, ...keys, ...args), write);
+    return reply;
+  } catch (err) {
+    // Not loaded: nothing ran (the WAIT that followed confirmed earlier writes only).
+    if (!isNoScript(err)) throw err;
+    const [reply] = await runRedisDurably(client, durability, (p) => p.call('EVAL', s.source, keys.length, ...keys, ...args), write);
+    return reply;
   }
 }

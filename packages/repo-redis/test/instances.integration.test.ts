@@ -1,7 +1,8 @@
 // Several repo instances on one Redis (many processes of one service): one instance changing the
 // index list must never leave another answering silently wrong (issue 14, defect 4).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { MotifsErrorConflict, escapeGlob, isMotifsError, type IBaseDto } from '@motifs/core';
+import { MotifsErrorConflict, isMotifsError, type IBaseDto } from '@motifs/core';
+import { escapeGlob } from '@motifs/core/kit';
 import { describeWithService, redisUrl, uniqueNamespace } from '@motifs/test-suite';
 import { Redis } from 'ioredis';
 import { createRedisRepo, type RedisRepo } from '../src/index.js';

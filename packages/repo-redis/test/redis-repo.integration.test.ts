@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { MotifsError, MotifsErrorConflict, MotifsErrorSerialization, MotifsErrorTimeout, MotifsErrorUnavailable, escapeGlob, type IBaseDto } from '@motifs/core';
+import { MotifsError, MotifsErrorConflict, MotifsErrorSerialization, MotifsErrorTimeout, MotifsErrorUnavailable, type IBaseDto } from '@motifs/core';
+import { escapeGlob } from '@motifs/core/kit';
 import { describeWithService, redisUrl, uniqueNamespace } from '@motifs/test-suite';
 import { Redis } from 'ioredis';
 import { createRedisRepo, type RedisRepo } from '../src/index.js';

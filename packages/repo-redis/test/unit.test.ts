@@ -1,7 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { MotifsError, MotifsErrorNotFound, MotifsErrorTimeout, MotifsErrorUnavailable, MotifsErrorValidation, REDIS_RECONNECT_DEFAULTS } from '@motifs/core';
+import { MotifsError, MotifsErrorConflict, MotifsErrorNotFound, MotifsErrorTimeout, MotifsErrorUnavailable, MotifsErrorValidation } from '@motifs/core';
+import { REDIS_DEFAULTS } from '@motifs/core/kit';
 import type { RedisOptions } from 'ioredis';
-import { createRedisRepo, mapRedisError, mapWriteError, RepoLayout } from '../src/index.js';
+import { createRedisRepo, mapRedisError, mapWriteError, RepoLayout, wasNotSent } from '../src/index.js';
 import { SCRIPTS, runScript } from '../src/scripts.js';
 
 describe('mapRedisError', () => {
@@ -17,6 +18,8 @@ describe('mapRedisError', () => {
     ['a loading server', new Error('LOADING Redis is loading the dataset in memory'), MotifsErrorUnavailable],
     ['a read-only replica', new Error("READONLY You can't write against a read only replica."), MotifsErrorUnavailable],
     ['out of memory', new Error('OOM command not allowed when used memory > maxmemory'), MotifsErrorUnavailable],
+    ['a cluster failing over', new Error('Too many Cluster redirections. Last error: ReplyError: CLUSTERDOWN The cluster is down'), MotifsErrorUnavailable],
+    ['a slot in migration', new Error('TRYAGAIN Multiple keys request during rehashing of slot'), MotifsErrorUnavailable],
   ])('maps %s', (_label, err, type) => {
     const mapped = mapRedisError(err, 'retrieve');
     expect(mapped).toBeInstanceOf(type);
@@ -25,10 +28,22 @@ describe('mapRedisError', () => {
   });
 
   it('maps another server error to a non-retryable MotifsError', () => {
-    const mapped = mapRedisError(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), 'retrieve');
+    const mapped = mapRedisError(new Error('ERR value is not an integer or out of range'), 'retrieve');
     expect(mapped).toBeInstanceOf(MotifsError);
     expect(mapped).not.toBeInstanceOf(MotifsErrorUnavailable);
     expect(mapped.retryable).toBe(false);
+    expect(mapped.message).toBe('Redis failed (retrieve): ERR value is not an integer or out of range');
+  });
+
+  it('maps a key of another type (written by someone else) to a conflict, as the cacher does', () => {
+    const mapped = mapRedisError(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), 'retrieve');
+    expect(mapped).toBeInstanceOf(MotifsErrorConflict);
+    expect(mapped.retryable).toBe(false);
+  });
+
+  it('maps refused credentials to a non-retryable MotifsErrorUnavailable, as the cacher does', () => {
+    const mapped = mapRedisError(Object.assign(new Error('NOAUTH Authentication required.'), { name: 'ReplyError' }), 'retrieve');
+    expect([mapped.code, mapped.retryable, mapped.details.reply]).toEqual(['MOTIFS_UNAVAILABLE', false, 'NOAUTH']);
   });
 
   it('passes motifs errors through unchanged', () => {
@@ -74,6 +89,8 @@ describe('createRedisRepo options', () => {
     ['a zero timeout', { name: 'a', redis: { commandTimeoutMs: 0 } }],
     ['a negative connect timeout', { name: 'a', redis: { connectTimeoutMs: -1 } }],
     ['a zero reconnect delay', { name: 'a', redis: { reconnectMaxDelayMs: 0 } }],
+    ['a negative db', { name: 'a', redis: { db: -1 } }],
+    ['a cluster topology (not supported yet)', { name: 'a', redis: { cluster: { nodes: [] } } }],
   ])('rejects %s before connecting', async (_label, options) => {
     await expect(createRedisRepo(options as never)).rejects.toBeInstanceOf(MotifsErrorValidation);
   });
@@ -88,9 +105,10 @@ describe('createRedisRepo options', () => {
   it('reconnects like every Redis motif: the shared schedule, at most reconnectMaxDelayMs (default 1000) apart', async () => {
     const defaults = await ownClient();
     for (const attempt of [1, 5, 10, 40, 1000]) {
-      expect(defaults.retryStrategy!(attempt)).toBeLessThanOrEqual(REDIS_RECONNECT_DEFAULTS.reconnectMaxDelayMs);
+      expect(defaults.retryStrategy!(attempt)).toBeLessThanOrEqual(REDIS_DEFAULTS.reconnectMaxDelayMs);
     }
-    expect(defaults.connectTimeout).toBe(REDIS_RECONNECT_DEFAULTS.connectTimeoutMs);
+    expect(defaults.connectTimeout).toBe(REDIS_DEFAULTS.connectTimeoutMs);
+    expect(defaults.commandTimeout).toBe(REDIS_DEFAULTS.commandTimeoutMs);
     const tuned = await ownClient({ reconnectMaxDelayMs: 200, connectTimeoutMs: 700 });
     expect(tuned.retryStrategy!(40)).toBeLessThanOrEqual(200);
     expect(tuned.connectTimeout).toBe(700);
@@ -100,6 +118,11 @@ describe('createRedisRepo options', () => {
     const options = await ownClient();
     expect({ offline: options.enableOfflineQueue, resend: options.autoResendUnfulfilledCommands, retries: options.maxRetriesPerRequest })
       .toEqual({ offline: false, resend: false, retries: 0 });
+  });
+
+  it('takes the connection options every Redis motif takes (tls, username, password, db, ioredis)', async () => {
+    const options = await ownClient({ username: 'app', password: 'secret', db: 2, tls: { servername: 'h' }, ioredis: { connectionName: 'mine', enableOfflineQueue: true } });
+    expect(options).toMatchObject({ username: 'app', password: 'secret', db: 2, tls: { servername: 'h' }, connectionName: 'mine', enableOfflineQueue: false, lazyConnect: true });
   });
 });
 
@@ -118,6 +141,17 @@ describe('mapWriteError', () => {
   it('a read, a write never sent, or a server refusal keeps a known outcome', () => {
     expect(flags(new Error('Command timed out'))).toEqual(['MOTIFS_TIMEOUT', true, false, undefined]);
     expect(flags(new Error("Stream isn't writeable and enableOfflineQueue options is false"), { idempotent: false })).toEqual(['MOTIFS_UNAVAILABLE', true, false, undefined]);
-    expect(flags(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), { idempotent: false })).toEqual(['MOTIFS_ERROR', false, false, undefined]);
+    expect(flags(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'), { idempotent: false })).toEqual(['MOTIFS_CONFLICT', false, false, undefined]);
+    expect(flags(new Error('ERR Error running script'), { idempotent: false })).toEqual(['MOTIFS_ERROR', false, false, undefined]);
+  });
+
+  it('a write Redis refused before running it (loading, failing over) keeps a known outcome and stays retryable', () => {
+    expect(flags(new Error('LOADING Redis is loading the dataset in memory'), { idempotent: false })).toEqual(['MOTIFS_UNAVAILABLE', true, false, undefined]);
+    expect(flags(new Error('CLUSTERDOWN The cluster is down'), { idempotent: false })).toEqual(['MOTIFS_UNAVAILABLE', true, false, undefined]);
+  });
+
+  it('wasNotSent is true only for a call the client refused to send', () => {
+    expect(wasNotSent(new Error("Stream isn't writeable and enableOfflineQueue options is false"))).toBe(true);
+    expect(wasNotSent(new Error('Command timed out'))).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
 export * from './runner.js';
+export type { ContractOptions, ContractTimeouts } from './contract-options.js';
+export * from './async.js';
 export * from './services.js';
 export * from './glob-cases.js';
 export * from './edge-cases.js';

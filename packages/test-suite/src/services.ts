@@ -1,7 +1,7 @@
 import type { TestApi } from './runner.js';
 
 /** Real servers the integration suites talk to. */
-export type ServiceName = 'redis' | 'kafka';
+export type ServiceName = 'redis' | 'kafka' | 'redis-cluster' | 'redis-sentinel';
 
 export interface ServiceStatus {
   available: boolean;
@@ -16,7 +16,7 @@ const isCI = (): boolean => process.env.CI === 'true' || process.env.CI === '1';
  * server is not there.
  */
 export function serviceStatus(name: ServiceName): ServiceStatus {
-  const key = name.toUpperCase();
+  const key = name.toUpperCase().replace(/-/g, '_');
   const flag = process.env[`MOTIFS_${key}_AVAILABLE`];
   if (flag === '0') return { available: false, reason: process.env[`MOTIFS_${key}_REASON`] ?? 'not available' };
   return { available: true };
@@ -56,6 +56,23 @@ export function redisUrl(): string {
 /** `MOTIFS_KAFKA_BROKERS` as a list, defaulting to the local broker. */
 export function kafkaBrokers(): string[] {
   return (process.env.MOTIFS_KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+}
+
+/** `MOTIFS_REDIS_CLUSTER_NODES` (host:port list of the test Redis Cluster), defaulting to tools/services' ports. */
+export function redisClusterNodes(): string[] {
+  return (process.env.MOTIFS_REDIS_CLUSTER_NODES || '127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103').split(',').map((n) => n.trim()).filter(Boolean);
+}
+
+/** `MOTIFS_REDIS_SENTINELS` and `MOTIFS_REDIS_SENTINEL_NAME` of the test Sentinel setup, defaulting to tools/services'. */
+export function redisSentinel(): { sentinels: { host: string; port: number }[]; name: string } {
+  const list = (process.env.MOTIFS_REDIS_SENTINELS || '127.0.0.1:27111,127.0.0.1:27112,127.0.0.1:27113').split(',').map((n) => n.trim()).filter(Boolean);
+  return {
+    sentinels: list.map((hostPort) => {
+      const at = hostPort.lastIndexOf(':');
+      return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) };
+    }),
+    name: process.env.MOTIFS_REDIS_SENTINEL_NAME || 'motifs',
+  };
 }
 
 /**

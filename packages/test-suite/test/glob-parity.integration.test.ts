@@ -2,7 +2,8 @@
 // patterns it refuses (GLOB_REJECTED_PATTERNS) must be ones whose Redis answer depends on the CPU.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { MotifsErrorValidation, compileGlob, escapeGlob } from '@motifs/core';
+import { MotifsErrorValidation } from '@motifs/core';
+import { compileGlob, escapeGlob } from '@motifs/core/kit';
 import { GLOB_KEYS, GLOB_PATTERNS, GLOB_REJECTED_PATTERNS, describeWithService, redisUrl, uniqueNamespace } from '../src/index.js';
 
 /**

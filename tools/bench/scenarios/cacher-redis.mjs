@@ -65,7 +65,7 @@ export default async function (h) {
         {
           name: '@motifs/cacher-redis getItem',
           setup: async () => {
-            const cacher = createRedisCacher({ url, namespace: `${ns}-motifs` });
+            const cacher = await createRedisCacher({ namespace: `${ns}-motifs`, redis: { url } });
             for (let i = 0; i < KEYS; i++) await cacher.setItem(`k${i}`, value, TTL_MS);
             return cacher;
           },
@@ -92,7 +92,7 @@ export default async function (h) {
     });
 
     await fill(admin, `${ns}-list:`, LIST_KEYS);
-    const listCacher = createRedisCacher({ url, namespace: `${ns}-list` });
+    const listCacher = await createRedisCacher({ namespace: `${ns}-list`, redis: { url } });
     const list = await h.compare({
       title: `getItemsLike over ${LIST_KEYS} keys`,
       rounds: 5,

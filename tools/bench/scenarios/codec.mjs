@@ -1,6 +1,6 @@
 // Core's strict JSON codec against plain JSON.stringify/parse and structuredClone: the price of
 // rejecting values that would not round-trip.
-import { decodeJson, encodeJson } from '@motifs/core';
+import { decodeJson, encodeJson } from '@motifs/core/kit';
 
 const value = { id: 'c-1', firstName: 'Ada', lastName: 'Lovelace', tags: ['math', 'engines'], born: 1815, address: { city: 'London' } };
 

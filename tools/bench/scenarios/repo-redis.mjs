@@ -2,7 +2,7 @@
 // 100,000 records, and create/retrieve/update against the raw ioredis commands a hand-written
 // repository would issue. Everything lives under a random namespace and is deleted afterwards.
 import { randomUUID } from 'node:crypto';
-import { escapeGlob } from '@motifs/core';
+import { escapeGlob } from '@motifs/core/kit';
 import { createRedisRepo } from '@motifs/repo-redis';
 import { Redis } from 'ioredis';
 

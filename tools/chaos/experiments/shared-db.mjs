@@ -51,7 +51,7 @@ await experiment('shared-db', async (x) => {
   closers.push(repo);
   const p1 = await repo.create({ id: 'p1', name: 'Ada', grp: 'g1' });
   const p2 = await repo.create({ id: 'p2', name: 'Alan', grp: 'g1' });
-  const a = createRedisCacher({ url: server.url });
+  const a = await createRedisCacher({ redis: { url: server.url } });
   closers.push(a);
   const baseline = await snapshot();
   x.figure('keys before (foreign + repo)', baseline.size);
@@ -127,7 +127,7 @@ await experiment('shared-db', async (x) => {
   await reset();
 
   // ---- cacher whose namespace + key spell the repo's keys
-  const alias = await step('createRedisCacher({ namespace: "{motifs" })', () => createRedisCacher({ url: server.url, namespace: '{motifs' }));
+  const alias = await step('createRedisCacher({ namespace: "{motifs" })', () => createRedisCacher({ namespace: '{motifs', redis: { url: server.url } }));
   if (alias.ok) {
     const b = alias.value;
     closers.push(b);
@@ -155,7 +155,7 @@ await experiment('shared-db', async (x) => {
   }
 
   // ---- cacher whose namespace is the other application's key prefix
-  const legacy = await step('createRedisCacher({ namespace: "legacy" })', () => createRedisCacher({ url: server.url, namespace: 'legacy' }));
+  const legacy = await step('createRedisCacher({ namespace: "legacy" })', () => createRedisCacher({ namespace: 'legacy', redis: { url: server.url } }));
   if (legacy.ok) {
     const c = legacy.value;
     closers.push(c);

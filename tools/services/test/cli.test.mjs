@@ -14,9 +14,21 @@ async function quietEnv(t, extra = {}) {
     MOTIFS_STATE_DIR: tempDir(t),
     MOTIFS_REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
     MOTIFS_KAFKA_BROKERS: `127.0.0.1:${await freePort({ pair: true })}`,
+    // Never the real cluster/sentinel ports (a topology answering there would be reused).
+    MOTIFS_REDIS_CLUSTER_NODES: (await Promise.all([1, 2, 3, 4, 5, 6].map(() => freePortBelow(55_535)))).map((p) => `127.0.0.1:${p}`).join(','),
+    MOTIFS_REDIS_SENTINEL_SERVERS: `127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`,
+    MOTIFS_REDIS_SENTINELS: `127.0.0.1:${await freePort()},127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`,
     PATH: bareBin(t),
     ...extra,
   };
+}
+
+/** A free port whose cluster bus port (+ 10000) is a valid port. */
+async function freePortBelow(max) {
+  for (;;) {
+    const port = await freePort();
+    if (port <= max) return port;
+  }
 }
 
 describe('cli arguments', () => {
@@ -49,11 +61,13 @@ describe('cli arguments', () => {
     const env = await quietEnv(t);
     const r = await runCli(['up'], env);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^!!! motifs: integration suites for redis and kafka will be SKIPPED: redis: redis-server not installed .*; kafka: java not found on PATH !!!$/m);
+    assert.match(r.stdout, /^!!! motifs: integration suites for redis and kafka and redis-cluster and redis-sentinel will be SKIPPED: redis: redis-server not installed .*; kafka: java not found on PATH; redis-cluster: redis-server not installed .*; redis-sentinel: redis-server not installed .* !!!$/m);
     const ci = await runCli(['up'], { ...env, CI: 'true' });
     assert.equal(ci.code, 1);
     assert.match(ci.stderr, /redis could not be started in CI: redis-server not installed/);
     assert.match(ci.stderr, /kafka could not be started in CI: java not found on PATH/);
+    assert.match(ci.stderr, /redis-cluster could not be started in CI: redis-server not installed/);
+    assert.match(ci.stderr, /redis-sentinel could not be started in CI: redis-server not installed/);
   });
 });
 
@@ -65,7 +79,9 @@ describe('MOTIFS_STATE_DIR', () => {
     const file = join(env.MOTIFS_STATE_DIR, 'services.json');
     assert.match(r.stdout, new RegExp(`^motifs services: wrote ${file}$`, 'm'));
     const written = readJsonFile(file);
-    assert.deepEqual(Object.keys(written), ['redis', 'kafka']);
+    assert.deepEqual(Object.keys(written), ['redis', 'kafka', 'redis-cluster', 'redis-sentinel']);
+    assert.equal(written['redis-cluster'].nodes, env.MOTIFS_REDIS_CLUSTER_NODES);
+    assert.equal(written['redis-sentinel'].sentinels, env.MOTIFS_REDIS_SENTINELS);
     assert.equal(written.redis.url, env.MOTIFS_REDIS_URL);
     assert.equal(written.kafka.brokers, env.MOTIFS_KAFKA_BROKERS);
     assert.equal(existsSync(join(env.MOTIFS_STATE_DIR, 'services.lock')), false, 'lock released');
@@ -140,7 +156,7 @@ describe('programmatic API', () => {
     // without ci it resolves, and unavailable() names what is missing
     const result = await up({ only: 'kafka', env, log: () => {} });
     assert.deepEqual(unavailable(result, 'kafka'), [{ name: 'kafka', reason: 'java not found on PATH' }]);
-    assert.deepEqual(unavailable(result).map((m) => m.name), ['redis', 'kafka']);
+    assert.deepEqual(unavailable(result).map((m) => m.name), ['redis', 'kafka', 'redis-cluster', 'redis-sentinel']);
     assert.deepEqual(readJsonFile(join(env.MOTIFS_STATE_DIR, 'services.json')), result);
   });
 

@@ -1,10 +1,13 @@
-import { MAX_KEY_LENGTH, type MotifsError, MotifsErrorNotFound, MotifsErrorSerialization, MotifsErrorUnavailable, MotifsErrorValidation } from '@motifs/core';
-import { type CacherSuiteContext, eventually } from './context.js';
+import { type MotifsError, MotifsErrorNotFound, MotifsErrorSerialization, MotifsErrorUnavailable, MotifsErrorValidation } from '@motifs/core';
+import { MAX_KEY_LENGTH } from '@motifs/core/kit';
+import { eventually } from '../async.js';
+import { asyncDispose } from '../dispose.js';
+import type { CacherSuiteContext } from './context.js';
 
 const SAMPLE = { id: 'c-1', name: 'Ada', tags: ['math', 'engines'], address: { city: 'London' }, born: 1815, alive: false, spouse: null };
 
 /** setItem / getItem / hasItem / delItem, expiry, copies and close. */
-export function basicsGroup({ api, open }: CacherSuiteContext): void {
+export function basicsGroup({ api, open, waitMs }: CacherSuiteContext): void {
   const { describe, it, expect } = api;
 
   describe('values', () => {
@@ -131,7 +134,7 @@ export function basicsGroup({ api, open }: CacherSuiteContext): void {
       const cacher = await open();
       await cacher.setItem('short', 'v', 20);
       await cacher.setItem('long', 'v', 600_000);
-      await eventually(async () => !(await cacher.hasItem('short')), 'short expires');
+      await eventually(async () => !(await cacher.hasItem('short')), { what: 'short expires', timeoutMs: waitMs });
       await expect(cacher.getItem('short')).rejects.toBeInstanceOf(MotifsErrorNotFound);
       expect(await cacher.getKeys('*')).toEqual(['long']);
       expect(await cacher.getItemsLike('')).toEqual({ long: 'v' });
@@ -145,7 +148,7 @@ export function basicsGroup({ api, open }: CacherSuiteContext): void {
       await cacher.setItem('extended', 2, 20);
       await cacher.setItem('extended', 3, Infinity);
       await cacher.setItem('probe', 0, 20);
-      await eventually(async () => !(await cacher.hasItem('probe')), 'probe expires');
+      await eventually(async () => !(await cacher.hasItem('probe')), { what: 'probe expires', timeoutMs: waitMs });
       expect(await cacher.getItem('forever')).toBe(1);
       expect(await cacher.getItem('extended')).toBe(3);
     });
@@ -231,6 +234,17 @@ export function basicsGroup({ api, open }: CacherSuiteContext): void {
       await expect(cacher.getItem('k')).rejects.toBeInstanceOf(MotifsErrorUnavailable);
       await expect(cacher.setItem('k', 1, 1000)).rejects.toBeInstanceOf(MotifsErrorUnavailable);
       await expect(cacher.getKeys('*')).rejects.toBeInstanceOf(MotifsErrorUnavailable);
+    });
+
+    it('[Symbol.asyncDispose]() closes it as close() does (what `await using` calls)', async () => {
+      const cacher = await open();
+      await cacher.setItem('k', 1, 5_000);
+      await asyncDispose(cacher);
+      await expect(cacher.getItem('k')).rejects.toBeInstanceOf(MotifsErrorUnavailable);
+      await expect(cacher.setItem('k', 1, 1000)).rejects.toBeInstanceOf(MotifsErrorUnavailable);
+      await expect(cacher.getOrSet('k', () => 1, { expiryMs: 1000 })).rejects.toBeInstanceOf(MotifsErrorUnavailable);
+      await asyncDispose(cacher);
+      await expect(cacher.close()).resolves.toBeUndefined();
     });
   });
 }

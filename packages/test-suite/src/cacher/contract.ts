@@ -1,46 +1,44 @@
 import type { ICacher } from '@motifs/core';
+import { registerCleanup, withTestTimeout } from '../contract-options.js';
 import type { TestApi } from '../runner.js';
 import { uniqueNamespace } from '../services.js';
+import { abortGroup } from './abort.js';
 import { basicsGroup } from './basics.js';
-import type { CacherCapabilities, CacherFactory, CacherSuiteContext } from './context.js';
+import { batchGroup } from './batch.js';
+import type { CacherContractOptions, CacherSuiteContext } from './context.js';
 import { edgeInputGroup } from './edge-input.js';
-import { eventsGroup, getOrSetGroup } from './get-or-set.js';
+import { eventsGroup } from './events.js';
+import { getOrSetGroup } from './get-or-set.js';
 import { listingGroup } from './listing.js';
 
-export type { CacherCapabilities, CacherFactory } from './context.js';
-
-/** The object form of {@link cacherContract}'s second argument. */
-export interface CacherContractOptions {
-  /** Builds the cacher under test; calls with different namespaces must share one backend. */
-  create: CacherFactory;
-  capabilities?: CacherCapabilities;
-  /** Shown in the suite's title. */
-  title?: string;
-}
+export type { CacherCapabilities, CacherContractOptions, CacherFactory } from './context.js';
 
 /**
  * The Cacher contract: what every cacher adapter must do, identically. An adapter's test file is a
  * few lines. Every cacher lives in its own `uniqueNamespace()` and is emptied and closed after each
  * test, so a shared Redis is never touched outside it.
  * @example
- * cacherContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach },
- *   ({ namespace }) => createCacher({ kind: 'memory', namespace, memory: { cache: shared } }), { expireEvents: true });
- * // or: cacherContract(api, { create: (options) => createCacher({ kind: 'mine', ...options }) });
+ * cacherContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
+ *   title: 'memory',
+ *   create: ({ namespace }) => createCacher({ kind: 'memory', namespace }),
+ *   capabilities: { expireEvents: true },
+ * });
  */
-export function cacherContract(api: TestApi, factory: CacherFactory | CacherContractOptions, capabilities: CacherCapabilities = {}): void {
-  const options: CacherContractOptions = typeof factory === 'function' ? { create: factory, capabilities } : factory;
+export function cacherContract(runner: TestApi, options: CacherContractOptions): void {
+  const api = withTestTimeout(runner, options.timeouts?.testMs);
   const opened: ICacher[] = [];
   const ctx: CacherSuiteContext = {
     api,
     make: options.create,
     capabilities: options.capabilities ?? {},
+    waitMs: options.timeouts?.waitMs ?? 10_000,
     async open(namespace = uniqueNamespace('cacher')) {
       const cacher = await options.create({ namespace });
       opened.push(cacher);
       return cacher;
     },
   };
-  api.describe(options.title ? `cacher contract: ${options.title}` : 'cacher contract', () => {
+  api.describe(`cacher contract: ${options.title}`, () => {
     api.afterEach(async () => {
       for (const cacher of opened.splice(0)) {
         // A closed cacher refuses the cleanup; whatever it held expires on its own.
@@ -48,10 +46,13 @@ export function cacherContract(api: TestApi, factory: CacherFactory | CacherCont
         await cacher.close();
       }
     });
+    registerCleanup(api, options);
     basicsGroup(ctx);
     listingGroup(ctx);
     getOrSetGroup(ctx);
+    abortGroup(ctx);
     eventsGroup(ctx);
     edgeInputGroup(ctx);
+    batchGroup(ctx);
   });
 }

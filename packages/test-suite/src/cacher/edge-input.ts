@@ -1,13 +1,14 @@
-import { type ICacher, MAX_EXPIRY_MS, MAX_JSON_DEPTH, MotifsErrorSerialization, MotifsErrorValidation } from '@motifs/core';
+import { type ICacher, MotifsErrorSerialization, MotifsErrorValidation } from '@motifs/core';
+import { MAX_EXPIRY_MS, MAX_JSON_DEPTH } from '@motifs/core/kit';
 import { LONE_SURROGATE_STRINGS, nestedArrays } from '../edge-cases.js';
 import { GLOB_REJECTED_PATTERNS } from '../glob-cases.js';
 import { uniqueNamespace } from '../services.js';
 import type { CacherSuiteContext } from './context.js';
 
 /**
- * Input where memory and Redis used to disagree: lone surrogates, glob ranges with non-ASCII ends,
- * huge expiries, very deep values, getters and toJSON that throw. Each gets one typed outcome on
- * every backend, and nothing is written.
+ * Input backends handle differently unless an adapter takes care: lone surrogates, glob ranges with
+ * non-ASCII ends, huge expiries, very deep values, getters and toJSON that throw. Each gets one
+ * typed outcome on every backend, and nothing is written.
  */
 export function edgeInputGroup({ api, open, make }: CacherSuiteContext): void {
   const { describe, it, expect } = api;

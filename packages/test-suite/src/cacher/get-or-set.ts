@@ -1,8 +1,9 @@
-import { MotifsErrorNotFound, MotifsErrorSerialization, MotifsErrorValidation, type CacherEvents } from '@motifs/core';
-import { type CacherSuiteContext, deferred, eventually, settle } from './context.js';
+import { type CacherEvents, MotifsErrorNotFound, MotifsErrorSerialization, MotifsErrorValidation } from '@motifs/core';
+import { deferred, eventually, settle } from '../async.js';
+import type { CacherSuiteContext } from './context.js';
 
 /** getOrSet: single-flight, stale-while-revalidate, loader errors. */
-export function getOrSetGroup({ api, open }: CacherSuiteContext): void {
+export function getOrSetGroup({ api, open, waitMs }: CacherSuiteContext): void {
   const { describe, it, expect } = api;
 
   describe('getOrSet', () => {
@@ -84,14 +85,14 @@ export function getOrSetGroup({ api, open }: CacherSuiteContext): void {
       let calls = 0;
       const loader = (): number => ++calls;
       expect(await cacher.getOrSet('k', loader, { expiryMs: 20 })).toBe(1);
-      await eventually(async () => !(await cacher.hasItem('k')), 'k expires');
+      await eventually(async () => !(await cacher.hasItem('k')), { what: 'k expires', timeoutMs: waitMs });
       expect(await cacher.getOrSet('k', loader, { expiryMs: 60_000 })).toBe(2);
     });
 
     it('within staleMs after expiry: getItem misses, getOrSet serves the stale value while one refresh runs', async () => {
       const cacher = await open();
       expect(await cacher.getOrSet('k', () => 'v1', { expiryMs: 20, staleMs: 600_000 })).toBe('v1');
-      await eventually(async () => !(await cacher.hasItem('k')), 'k is past its expiry');
+      await eventually(async () => !(await cacher.hasItem('k')), { what: 'k is past its expiry', timeoutMs: waitMs });
       await expect(cacher.getItem('k')).rejects.toBeInstanceOf(MotifsErrorNotFound);
       expect(await cacher.getKeys('*')).toEqual([]);
       expect(await cacher.getItemsLike('')).toEqual({});
@@ -106,7 +107,7 @@ export function getOrSetGroup({ api, open }: CacherSuiteContext): void {
       expect(served).toEqual(['v1', 'v1', 'v1', 'v1', 'v1']);
       expect(calls).toBe(1);
       gate.resolve('v2');
-      await eventually(async () => (await cacher.hasItem('k')), 'the refresh is stored');
+      await eventually(async () => (await cacher.hasItem('k')), { what: 'the refresh is stored', timeoutMs: waitMs });
       expect(await cacher.getItem('k')).toBe('v2');
       expect(await cacher.getOrSet('k', refresh, { expiryMs: 60_000 })).toBe('v2');
       expect(calls).toBe(1);
@@ -115,113 +116,23 @@ export function getOrSetGroup({ api, open }: CacherSuiteContext): void {
     it('a failed refresh keeps serving the stale value and reports an error event', async () => {
       const cacher = await open();
       await cacher.getOrSet('k', () => 'old', { expiryMs: 20, staleMs: 600_000 });
-      await eventually(async () => !(await cacher.hasItem('k')), 'k is past its expiry');
+      await eventually(async () => !(await cacher.hasItem('k')), { what: 'k is past its expiry', timeoutMs: waitMs });
       const reported = cacher.em.once('error');
       const boom = new Error('refresh failed');
       expect(await cacher.getOrSet('k', () => Promise.reject(boom), { expiryMs: 60_000, staleMs: 600_000 })).toBe('old');
       const event = (await reported) as CacherEvents['error'];
       expect(event).toEqual({ key: 'k', error: boom });
       expect(await cacher.getOrSet('k', () => 'new', { expiryMs: 60_000, staleMs: 600_000 })).toBe('old');
-      await eventually(async () => (await cacher.hasItem('k')), 'the second refresh is stored');
+      await eventually(async () => (await cacher.hasItem('k')), { what: 'the second refresh is stored', timeoutMs: waitMs });
       expect(await cacher.getItem('k')).toBe('new');
     });
 
     it('delItem drops a stale value too', async () => {
       const cacher = await open();
       await cacher.getOrSet('k', () => 'old', { expiryMs: 20, staleMs: 600_000 });
-      await eventually(async () => !(await cacher.hasItem('k')), 'k is past its expiry');
+      await eventually(async () => !(await cacher.hasItem('k')), { what: 'k is past its expiry', timeoutMs: waitMs });
       expect(await cacher.delItem('k')).toBe(true);
       expect(await cacher.getOrSet('k', () => 'reloaded', { expiryMs: 60_000, staleMs: 600_000 })).toBe('reloaded');
-    });
-  });
-}
-
-/** Typed events and hit/miss stats. */
-export function eventsGroup({ api, open, capabilities }: CacherSuiteContext): void {
-  const { describe, it, expect } = api;
-
-  describe('events and stats', () => {
-    it('emits hit, miss, set and delete with the caller\'s key', async () => {
-      const cacher = await open();
-      const seen: string[] = [];
-      for (const name of ['hit', 'miss', 'set', 'delete'] as const) {
-        cacher.em.on(name, (data) => {
-          seen.push(`${name}:${JSON.stringify(data)}`);
-        });
-      }
-      await cacher.setItem('k', 1, 1000);
-      await cacher.getItem('k');
-      await cacher.getItem('absent').catch(() => undefined);
-      await cacher.delItem('k');
-      await cacher.setItem('p/1', 1, 1000);
-      await cacher.delItemsLike('p/');
-      await eventually(() => seen.length >= 6, 'six events');
-      expect(seen.sort()).toEqual([
-        'delete:{"key":"k"}',
-        'delete:{"key":"p/1"}',
-        'hit:{"key":"k","stale":false}',
-        'miss:{"key":"absent"}',
-        'set:{"key":"k","expiryMs":1000}',
-        'set:{"key":"p/1","expiryMs":1000}',
-      ]);
-    });
-
-    it('a listener added after calls were made still hears the next ones (on, once, events())', async () => {
-      const cacher = await open();
-      await cacher.setItem('k', 1, 60_000);
-      await cacher.getItem('k');
-      const heard: string[] = [];
-      const off = cacher.em.on('hit', ({ key }) => {
-        heard.push(`on:${key}`);
-      });
-      const once = cacher.em.once('set');
-      const iterator = cacher.em.events('delete');
-      const next = iterator.next();
-      await cacher.getItem('k');
-      await cacher.setItem('k2', 2, 60_000);
-      await cacher.delItem('k2');
-      await eventually(() => heard.length === 1, 'the hit listener ran');
-      expect(heard).toEqual(['on:k']);
-      expect(await once).toEqual({ key: 'k2', expiryMs: 60_000 });
-      expect((await next).value).toEqual({ key: 'k2' });
-      await iterator.return?.();
-      off();
-      await cacher.getItem('k');
-      await settle();
-      expect(heard).toEqual(['on:k']);
-    });
-
-    it('counts hits, misses, sets and deletes', async () => {
-      const cacher = await open();
-      expect(cacher.stats()).toEqual({ hits: 0, misses: 0, sets: 0, deletes: 0, hitRate: 0 });
-      await cacher.setItem('a', 1, 60_000);
-      await cacher.getItem('a');
-      await cacher.getItem('a');
-      await cacher.getItem('b').catch(() => undefined);
-      await cacher.getOrSet('c', () => 3, { expiryMs: 60_000 });
-      await cacher.getOrSet('c', () => 3, { expiryMs: 60_000 });
-      await cacher.delItem('a');
-      expect(cacher.stats()).toEqual({ hits: 3, misses: 2, sets: 2, deletes: 1, hitRate: 3 / 5 });
-    });
-
-    it('a throwing listener does not break the cacher', async () => {
-      const cacher = await open();
-      cacher.em.on('hit', () => {
-        throw new Error('listener bug');
-      });
-      await cacher.setItem('k', 1, 60_000);
-      expect(await cacher.getItem('k')).toBe(1);
-      await settle();
-      expect(await cacher.getItem('k')).toBe(1);
-    });
-
-    // Only adapters that declare the capability get this test (Redis needs keyspace notifications).
-    if (capabilities.expireEvents) it('emits expire when a key\'s time is up', async () => {
-      const cacher = await open();
-      const expired = cacher.em.once('expire');
-      await cacher.setItem('short', 1, 20);
-      await eventually(async () => !(await cacher.hasItem('short')), 'short expires');
-      expect(await expired).toEqual({ key: 'short' });
     });
   });
 }

@@ -1,4 +1,5 @@
-import { MotifsErrorValidation, compileGlob } from '@motifs/core';
+import { MotifsErrorValidation } from '@motifs/core';
+import { compileGlob } from '@motifs/core/kit';
 import { GLOB_KEYS, GLOB_PATTERNS } from '../glob-cases.js';
 import { uniqueNamespace } from '../services.js';
 import type { CacherSuiteContext } from './context.js';

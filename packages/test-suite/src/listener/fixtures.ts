@@ -1,4 +1,6 @@
 import type { Codec, IListener, IPublisher, MessageContext, PublishOptions, RetryPolicy, StandardSchemaV1 } from '@motifs/core';
+import type { ContractOptions } from '../contract-options.js';
+
 
 /** Listener options the contract suite varies; an adapter maps them onto its own option names. */
 export interface ContractListenerOptions<T = unknown> {
@@ -25,19 +27,23 @@ export interface ListenerContractChannel {
   publishRaw(value: string, options?: PublishOptions): Promise<void>;
 }
 
-/** What a channel adapter hands the listener contract suite. */
-export interface ListenerContractFactory {
-  /** Shown in the suite title. */
-  name: string;
-  /** A new channel with `partitions` partitions that no other test uses. */
-  newChannel(options: { partitions: number }): Promise<ListenerContractChannel>;
-  /** Runs once after the suite (delete topics, disconnect admin clients). */
-  cleanup?(): Promise<void>;
-  /** Per-test timeout (default 30000; Kafka needs more for group joins). */
-  testTimeoutMs?: number;
-  /** How long to wait for an expected message (default 20000). */
-  waitMs?: number;
-}
+/** Builds a fresh channel with `partitions` partitions that no other test uses. */
+export type ListenerChannelFactory = (options: { partitions: number }) => Promise<ListenerContractChannel>;
+
+/**
+ * What a channel adapter declares it can do. Nothing yet: every group of the listener contract
+ * applies to every adapter. The field exists so all contract suites take the same options.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ListenerCapabilities {}
+
+/**
+ * How a channel adapter hands itself to `listenerContract`. Defaults: `timeouts.testMs` 30 000,
+ * `timeouts.waitMs` (how long to wait for an expected message) 20 000; Kafka needs more for group joins.
+ * @example
+ * { title: 'kafka', create: ({ partitions }) => bed.channel(partitions), cleanup: () => bed.cleanup(), timeouts: { testMs: 90_000 } }
+ */
+export type ListenerContractOptions = ContractOptions<ListenerChannelFactory, ListenerCapabilities>;
 
 /** A delivered message as a test records it. */
 export interface Delivered<T> {
@@ -55,25 +61,8 @@ export function snapshot(ctx: MessageContext): MessageContext {
     headers: { ...ctx.headers },
     attempt: ctx.attempt,
     timestamp: ctx.timestamp,
+    traceparent: ctx.traceparent,
   };
-}
-
-/** Polls `check` until it returns true; rejects with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** A promise with its resolve exposed, for gating a handler. */
-export function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { promise, open };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { MotifsErrorConflict, MotifsErrorNotFound, MotifsErrorUnavailable, MotifsErrorValidation } from '@motifs/core';
+import { asyncDispose } from '../dispose.js';
 import type { TestApi } from '../runner.js';
 import type { MakeTestRepo } from './fixtures.js';
 
@@ -165,6 +166,17 @@ export function crudContract(api: TestApi, make: MakeTestRepo, namespace: string
         repo.count({}),
       ];
       for (const call of calls) await expect(call).rejects.toBeInstanceOf(MotifsErrorUnavailable);
+      await expect(repo.close()).resolves.toBeUndefined();
+    });
+
+    it('[Symbol.asyncDispose]() closes it as close() does (what `await using` calls)', async () => {
+      const repo = await make();
+      expect(await repo.count({})).toBe(0);
+      await asyncDispose(repo);
+      await expect(repo.retrieve('kept')).rejects.toBeInstanceOf(MotifsErrorUnavailable);
+      await expect(repo.create({ name: 'x' })).rejects.toBeInstanceOf(MotifsErrorUnavailable);
+      await expect(repo.findMany({})).rejects.toBeInstanceOf(MotifsErrorUnavailable);
+      await asyncDispose(repo);
       await expect(repo.close()).resolves.toBeUndefined();
     });
   });

@@ -5,8 +5,9 @@ import { eachCase, idsOf, type MakeTestRepo } from './fixtures.js';
 import type { Person } from './types.js';
 
 /**
- * Input where memory and Redis used to disagree: lone surrogates in names (Redis keys and hash
- * fields are UTF-8, which cannot hold them), very deep values, getters and toJSON that throw.
+ * Input backends handle differently unless an adapter takes care: lone surrogates in names (Redis
+ * keys and hash fields are UTF-8, which cannot hold them), very deep values, getters and toJSON
+ * that throw. Each gets one typed outcome on every backend.
  */
 export function edgeInputContract(api: TestApi, make: MakeTestRepo): void {
   const { describe, it, expect } = api;

@@ -1,4 +1,5 @@
-import { MotifsErrorNotFound, type RepoEventError } from '@motifs/core';
+import { MotifsErrorNotFound } from '@motifs/core';
+import { type RepoEventError } from '@motifs/core/kit';
 import type { TestApi } from '../runner.js';
 import type { MakeTestRepo } from './fixtures.js';
 import type { Person } from './types.js';
@@ -13,8 +14,8 @@ export function eventsContract(api: TestApi, make: MakeTestRepo): void {
     it('emits before and after for create, update and delete, in order, with the documented payloads', async () => {
       const repo = await make({ name: 'contacts' });
       const seen: [string, unknown][] = [];
-      for (const op of ['create', 'update', 'delete']) {
-        for (const phase of ['before', 'after']) {
+      for (const op of ['create', 'update', 'delete'] as const) {
+        for (const phase of ['before', 'after'] as const) {
           repo.em.on(`contacts.${op}.${phase}`, async (payload) => {
             seen.push([`${op}.${phase}`, payload]);
           });
@@ -58,7 +59,7 @@ export function eventsContract(api: TestApi, make: MakeTestRepo): void {
       const repo = await make({ name: 'contacts', indexes: ['city'] });
       await repo.create({ id: 'keep', name: 'Ada', city: 'London' });
       const afters: string[] = [];
-      for (const op of ['create', 'update', 'delete']) {
+      for (const op of ['create', 'update', 'delete'] as const) {
         repo.em.on(`contacts.${op}.before`, async () => {
           throw new Refused(`no ${op}`);
         });
@@ -84,7 +85,7 @@ export function eventsContract(api: TestApi, make: MakeTestRepo): void {
         errors.push(report);
       });
       const boom = new Refused('listener failed');
-      for (const op of ['create', 'update', 'delete']) {
+      for (const op of ['create', 'update', 'delete'] as const) {
         repo.em.on(`contacts.${op}.after`, async () => {
           throw boom;
         });

@@ -10,7 +10,7 @@ export type MakeTestRepo = <T extends IBaseDto = Person>(overrides?: { name?: st
  * Registers an afterEach that deletes every record the test's repos hold (through the public
  * API, so a Redis repo leaves no keys) and closes them.
  */
-export function useRepos(api: TestApi, options: RepoContractOptions): { make: MakeTestRepo; namespace: string } {
+export function useRepos(api: TestApi, options: Pick<RepoContractOptions, 'create'>): { make: MakeTestRepo; namespace: string } {
   const namespace = uniqueNamespace('motifs-repo');
   const open: IRepo<IBaseDto>[] = [];
   api.afterEach(async () => {
@@ -26,7 +26,7 @@ export function useRepos(api: TestApi, options: RepoContractOptions): { make: Ma
     }
   });
   const make: MakeTestRepo = async (overrides = {}) => {
-    const repo = await options.makeRepo({
+    const repo = await options.create({
       name: overrides.name ?? 'people',
       namespace: overrides.namespace ?? namespace,
       indexes: overrides.indexes ?? [],

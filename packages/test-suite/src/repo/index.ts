@@ -1,3 +1,4 @@
+import { registerCleanup, withTestTimeout } from '../contract-options.js';
 import type { TestApi } from '../runner.js';
 import { concurrencyContract } from './concurrency.js';
 import { crudContract } from './crud.js';
@@ -10,7 +11,7 @@ import type { RepoContractOptions } from './types.js';
 import { validationContract } from './validation.js';
 import { withCacheContract } from './with-cache.js';
 
-export type { RepoContractOptions, RepoFactoryOptions } from './types.js';
+export type { RepoCapabilities, RepoContractOptions, RepoFactory, RepoFactoryOptions } from './types.js';
 
 /**
  * The Repo contract: every adapter passes it unchanged. Records are created under a fresh
@@ -18,11 +19,13 @@ export type { RepoContractOptions, RepoFactoryOptions } from './types.js';
  * @example
  * repoContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
  *   title: 'memory',
- *   makeRepo: async (options) => createRepo({ kind: 'memory', ...options }),
+ *   create: (options) => createRepo({ kind: 'memory', ...options }),
  * });
  */
-export function repoContract(api: TestApi, options: RepoContractOptions): void {
+export function repoContract(runner: TestApi, options: RepoContractOptions): void {
+  const api = withTestTimeout(runner, options.timeouts?.testMs);
   api.describe(`repo contract: ${options.title}`, () => {
+    registerCleanup(api, options);
     const { make, namespace } = useRepos(api, options);
     crudContract(api, make, namespace);
     validationContract(api, make);
@@ -30,7 +33,7 @@ export function repoContract(api: TestApi, options: RepoContractOptions): void {
     queryContract(api, make);
     outcomesContract(api, make);
     eventsContract(api, make);
-    concurrencyContract(api, make, options.slowTimeoutMs ?? 60_000);
+    concurrencyContract(api, make, options.timeouts?.slowTestMs ?? 60_000);
     withCacheContract(api, make);
   });
 }

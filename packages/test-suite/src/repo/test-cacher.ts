@@ -1,4 +1,5 @@
-import { MotifsErrorNotFound, MotifsErrorUnavailable, type WithCacheCacher } from '@motifs/core';
+import { MotifsErrorNotFound, MotifsErrorUnavailable } from '@motifs/core';
+import { type WithCacheCacher } from '@motifs/core/kit';
 
 /**
  * A Map-backed cacher for withCache tests: stores JSON copies like a real one, counts calls and

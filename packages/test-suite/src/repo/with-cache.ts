@@ -1,4 +1,6 @@
-import { MotifsErrorNotFound, MotifsErrorValidation, withCache, type RepoEventError } from '@motifs/core';
+import { MotifsErrorNotFound, MotifsErrorValidation, withCache } from '@motifs/core';
+import { type RepoEventError } from '@motifs/core/kit';
+import { deferred } from '../async.js';
 import type { TestApi } from '../runner.js';
 import type { MakeTestRepo } from './fixtures.js';
 import { TestCacher } from './test-cacher.js';
@@ -52,21 +54,19 @@ export function withCacheContract(api: TestApi, make: MakeTestRepo): void {
     it('does not put back a copy read before a concurrent update', async () => {
       const { repo, cacher, cached } = await setup();
       // Hold the repo read (after it read the old record) until the update went through.
-      let release!: () => void;
-      let readOld!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const oldWasRead = new Promise<void>((resolve) => (readOld = resolve));
+      const release = deferred();
+      const oldWasRead = deferred();
       const realRetrieve = repo.retrieve.bind(repo);
       repo.retrieve = async (id: string) => {
         const old = await realRetrieve(id);
-        readOld();
-        await gate;
+        oldWasRead.resolve();
+        await release.promise;
         return old;
       };
       const reading = cached.retrieve('c');
-      await oldWasRead;
+      await oldWasRead.promise;
       await cached.update('c', { city: 'Paris' });
-      release();
+      release.resolve();
       expect((await reading).city).toBe('London');
       expect(cacher.entries.has('contacts/c')).toBe(false);
       repo.retrieve = realRetrieve;

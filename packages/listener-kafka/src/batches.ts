@@ -1,0 +1,128 @@
+import { type DispatchOutcome, type RawMessage, sleep } from '@motifs/core/kit';
+import type { EachBatchPayload } from 'kafkajs';
+
+/** One batch kafkajs handed us, while its handlers run. */
+export interface InFlightBatch {
+  partition: number;
+  /** Offset of the message whose handlers are running, if any. */
+  offset: string | undefined;
+  settled: Promise<void>;
+}
+
+/** What a {@link PartitionBatches} needs from its listener. */
+export interface PartitionBatchesOptions {
+  /** Aborts when the listener closes. */
+  signal: AbortSignal;
+  /** Hands one message to the handlers. */
+  deliver(raw: RawMessage, signal: AbortSignal): Promise<DispatchOutcome>;
+  /** How long to wait before a message that must be redelivered is fetched again, in ms. */
+  redeliveryPauseMs(): number;
+}
+
+/**
+ * Runs the batches kafkajs fetches, one partition's batch message by message, and keeps what
+ * close() needs: the batches in flight, the last processed offset per partition, and the means
+ * to give up on handlers that do not settle.
+ */
+export class PartitionBatches {
+  /** Batches whose handlers are running. */
+  readonly inFlight = new Set<InFlightBatch>();
+  /** Last processed offset per partition this member owns (the commit is this + 1). */
+  readonly processed = new Map<number, string>();
+  /** The latest batch's heartbeat (every batch's calls the same group heartbeat). */
+  heartbeat: (() => Promise<void>) | undefined;
+  /** Set when close() stopped waiting for in-flight handlers: from then on they touch nothing. */
+  private gaveUp = false;
+  /** Resolves when close() gives up, releasing kafkajs from waiting on batches that will never end. */
+  private readonly givenUp: Promise<void>;
+  private releaseKafkajs!: () => void;
+
+  constructor(private readonly options: PartitionBatchesOptions) {
+    this.givenUp = new Promise<void>((resolve) => {
+      this.releaseKafkajs = resolve;
+    });
+  }
+
+  /** Resolves once every batch in flight now has settled. */
+  drained(): Promise<'drained'> {
+    return Promise.allSettled([...this.inFlight].map((b) => b.settled)).then(() => 'drained' as const);
+  }
+
+  /**
+   * Gives up on the handlers still running: nothing they finish is committed, kafkajs may stop.
+   * Returns the messages they were on, to be reported as abandoned.
+   */
+  giveUp(): { partition: number; offset: string }[] {
+    this.gaveUp = true;
+    const stuck = [...this.inFlight].filter((b) => b.offset !== undefined).map((b) => ({ partition: b.partition, offset: b.offset! }));
+    this.releaseKafkajs();
+    return stuck;
+  }
+
+  /** kafkajs's `eachBatch`. */
+  run(payload: EachBatchPayload): Promise<void> {
+    // Tracked before the first handler runs: a handler may call close() synchronously.
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const entry: InFlightBatch = { partition: payload.batch.partition, offset: undefined, settled };
+    this.inFlight.add(entry);
+    const run = this.handle(payload, entry).finally(() => {
+      this.inFlight.delete(entry);
+      settle();
+    });
+    // kafkajs's stop() waits for the batch promise, so a handler that never settles would hang
+    // disconnect() forever (and keep the sockets open). Once close() gives up, kafkajs is told the
+    // batch is over; the hung handler's message was never resolved, so it is not committed.
+    return Promise.race([run, this.givenUp]);
+  }
+
+  /**
+   * One partition's batch, message by message. A message that must be redelivered ends the batch
+   * unresolved: kafkajs fetches from the first unresolved offset next, so nothing after it is
+   * acknowledged before it is.
+   */
+  private async handle({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload, entry: InFlightBatch): Promise<void> {
+    const { partition } = batch;
+    const { signal } = this.options;
+    this.heartbeat = heartbeat;
+    let lastBeat = Date.now();
+    for (const message of batch.messages) {
+      if (signal.aborted || !isRunning() || isStale()) return;
+      entry.offset = message.offset;
+      const outcome = await this.options.deliver(
+        { value: message.value, key: message.key, headers: message.headers, partition, offset: message.offset, timestamp: message.timestamp },
+        signal,
+      );
+      entry.offset = undefined;
+      // close() gave up on this message (reported it, released kafkajs): it must stay uncommitted.
+      if (this.gaveUp) return;
+      if (outcome === 'redeliver') {
+        if (!signal.aborted) await this.pauseBeforeRedelivery(heartbeat, signal);
+        return;
+      }
+      resolveOffset(message.offset);
+      this.processed.set(partition, message.offset);
+      // kafkajs commits after every batch; within a long batch, heartbeat and commit on a clock
+      // rather than per message (both are throttled inside kafkajs, but each call costs a hop).
+      const now = Date.now();
+      if (now - lastBeat >= 250) {
+        lastBeat = now;
+        await heartbeat();
+        await commitOffsetsIfNecessary();
+      }
+    }
+  }
+
+  private async pauseBeforeRedelivery(heartbeat: () => Promise<void>, signal: AbortSignal): Promise<void> {
+    let left = this.options.redeliveryPauseMs();
+    // Heartbeat through the wait so the group does not evict this member meanwhile.
+    while (left > 0 && !signal.aborted) {
+      const step = Math.min(left, 1000);
+      await sleep(step, signal).catch(() => undefined);
+      left -= step;
+      await heartbeat().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { MotifsErrorSerialization, isIndexable } from '@motifs/core/kit';
+
+/** Records read or written per script call when many are handled. */
+export const BATCH = 1000;
+
+const FORBIDDEN_FIELDS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** What a script needs to index a value: its JSON text and a ZADD score ('' for a non-number); none for objects and arrays. */
+export function indexEntry(value: unknown): { valueJson: string; score: string } | undefined {
+  if (!isIndexable(value)) return undefined;
+  return { valueJson: JSON.stringify(value), score: typeof value === 'number' ? String(value) : '' };
+}
+
+/** Appends `n, field1, json1, ...`: a record (or patch) as the hash fields a script writes. */
+export function pushPairs(args: (string | number)[], fields: Record<string, unknown>): void {
+  const keys = Object.keys(fields);
+  args.push(keys.length);
+  for (const key of keys) args.push(key, JSON.stringify(fields[key]));
+}
+
+/** A record from a flat [field, value, ...] reply; undefined for a missing (empty) hash. */
+export function decodeFlat<T>(flat: string[]): T | undefined {
+  if (!Array.isArray(flat) || flat.length === 0) return undefined;
+  const record: Record<string, unknown> = {};
+  let i = 0;
+  try {
+    for (; i < flat.length; i += 2) {
+      const field = flat[i]!;
+      // Written values never carry these keys; data from another writer must not reach a prototype.
+      if (FORBIDDEN_FIELDS.has(field)) throw new SyntaxError(`forbidden field "${field}"`);
+      record[field] = JSON.parse(flat[i + 1]!);
+    }
+  } catch (cause) {
+    const field = String(flat[i]);
+    throw new MotifsErrorSerialization(`stored record field "${field}" cannot be decoded`, { cause, issues: [{ path: [field], message: String((cause as Error).message) }] });
+  }
+  return record as T;
+}

@@ -1,0 +1,123 @@
+import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { uniqueNamespace } from '@motifs/test-suite';
+import { Redis } from 'ioredis';
+import { createRedisRepo, type RedisRepo } from '../src/index.js';
+import { checkRawInvariants, messages, runLoad, summarize, type LoadRecord, type LoadResult } from './failover-load.js';
+import { deleteRepoKeys } from './raw-keys.js';
+import { describeWithTopology, sentinelTopology } from './topologies.js';
+
+// kill -9 of the Sentinel master under a steady stream of writes (issue 10 part 7).
+// The helpers of tools/services only act on nodes tools/services started.
+
+interface SentinelServices {
+  redisSentinelMaster(): Promise<{ host: string; port: number }>;
+  redisSentinelKillNode(o: { port: number }): Promise<void>;
+  redisSentinelWaitFailover(o: { port: number }): Promise<unknown>;
+  redisSentinelStartNode(o: { port: number }): Promise<void>;
+  redisSentinelWaitHealthy(): Promise<void>;
+}
+const services = (): Promise<SentinelServices> => import(new URL('../../../tools/services/index.mjs', import.meta.url).href) as Promise<SentinelServices>;
+
+const COMMAND_TIMEOUT_MS = 1000;
+/** Scheduling slack on a busy 2-core machine: a call settles within commandTimeoutMs plus this. */
+const SLACK_MS = 500;
+/** down-after-milliseconds of tools/services (2000 ms) plus the bound measured for election and the client's switch. */
+const RESUME_BOUND_MS = 2000 + 6000;
+
+describeWithTopology({ describe, it }, 'redis-sentinel', 'redis repo: Sentinel failover under load', () => {
+  const namespace = uniqueNamespace('motifs-fo-sentinel');
+  const killed = new Set<number>();
+  const repos: RedisRepo<LoadRecord>[] = [];
+  const figures: Record<string, unknown> = {};
+
+  const open = async (name: string, durability?: { replicas: number; timeoutMs: number }): Promise<RedisRepo<LoadRecord>> => {
+    const repo = await createRedisRepo<LoadRecord>({ name, namespace, indexes: ['k'], redis: { sentinel: sentinelTopology(), commandTimeoutMs: COMMAND_TIMEOUT_MS, ...(durability && { durability }) } });
+    repos.push(repo);
+    return repo;
+  };
+
+  const restartKilled = async (): Promise<void> => {
+    const s = await services();
+    for (const port of killed) await s.redisSentinelStartNode({ port });
+    killed.clear();
+    await s.redisSentinelWaitHealthy();
+  };
+
+  afterAll(async () => {
+    for (const repo of repos) await repo.close();
+    await restartKilled();
+    const raw = new Redis(sentinelTopology());
+    try {
+      await deleteRepoKeys([raw], [namespace]);
+    } finally {
+      await raw.quit();
+    }
+    writeFileSync(`${process.env.MOTIFS_FAILOVER_FIGURES_DIR ?? '/tmp'}/motifs-failover-sentinel.json`, JSON.stringify(figures, null, 2));
+  }, 60_000);
+
+  /** Kills the master; with `restart`, brings it back as a replica once the failover is done. */
+  const killer = (restart: boolean) => async (): Promise<void> => {
+    const s = await services();
+    const master = await s.redisSentinelMaster();
+    await s.redisSentinelKillNode({ port: master.port });
+    killed.add(master.port);
+    if (!restart) return;
+    void s.redisSentinelWaitFailover({ port: master.port }).then(restartKilled);
+  };
+
+  const checkSettled = (result: LoadResult): void => {
+    const after = result.outcomes.filter((o) => o.at >= result.killedAt - COMMAND_TIMEOUT_MS);
+    const slow = after.filter((o) => o.ms > COMMAND_TIMEOUT_MS + SLACK_MS);
+    expect(slow).toEqual([]);
+    for (const o of result.outcomes.filter((x) => !x.ok)) {
+      expect(o.code).toMatch(/^MOTIFS_(UNAVAILABLE|TIMEOUT)$/);
+      // Retryable, or a write that may have happened and says so.
+      expect(o.retryable || o.outcomeUnknown).toBe(true);
+    }
+  };
+
+  const checkRaw = async (repo: RedisRepo<LoadRecord>): Promise<number> => {
+    const s = await services();
+    for (const port of killed) await s.redisSentinelWaitFailover({ port });
+    const node = new Redis(sentinelTopology());
+    try {
+      const { records, problems } = await checkRawInvariants(node, repo.layout.prefix);
+      expect(problems).toEqual([]);
+      return records;
+    } finally {
+      await node.quit();
+    }
+  };
+
+  it('settles every call in time with success or a typed retryable error, resumes within the bound, keeps indexes whole', async () => {
+    const repo = await open('plain');
+    try {
+      const result = await runLoad(repo, { callers: 8, warmupMs: 1500, afterRecoveryMs: 1500, maxMs: 20_000, kill: killer(false) });
+      figures.plain = { firstSuccessMs: result.firstSuccessMs, counts: summarize(result), messages: messages(result), calls: result.outcomes.length };
+      checkSettled(result);
+      expect(result.firstSuccessMs).toBeDefined();
+      expect(result.firstSuccessMs!).toBeLessThan(RESUME_BOUND_MS);
+      expect(result.outcomes.filter((o) => !o.ok).length).toBeGreaterThan(0);
+      (figures.plain as Record<string, unknown>).records = await checkRaw(repo);
+    } finally {
+      await restartKilled();
+    }
+  }, 90_000);
+
+  it('with durability: { replicas: 1 } loses no acknowledged write', async () => {
+    const repo = await open('durable', { replicas: 1, timeoutMs: 400 });
+    const result = await runLoad(repo, { callers: 8, warmupMs: 1500, afterRecoveryMs: 1500, maxMs: 30_000, kill: killer(true) });
+    figures.durable = { firstSuccessMs: result.firstSuccessMs, counts: summarize(result), messages: messages(result), calls: result.outcomes.length, created: result.created.size };
+    checkSettled(result);
+    expect(result.firstSuccessMs).toBeDefined();
+    const lost: string[] = [];
+    for (const id of result.created) {
+      const record = await repo.retrieve(id).catch(() => undefined);
+      if (!record) lost.push(`create ${id}`);
+      else if (record.v < (result.acked.get(id) ?? 0)) lost.push(`update ${id} v${result.acked.get(id)} (has v${record.v})`);
+    }
+    expect(lost).toEqual([]);
+    (figures.durable as Record<string, unknown>).records = await checkRaw(repo);
+  }, 90_000);
+});
