@@ -31,6 +31,10 @@ const started = Date.now();
 const step = (msg) => console.log(`\n▶ release:dry: ${msg} [${((Date.now() - started) / 1000).toFixed(1)}s]`);
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 
+// pnpm's bin shims (nx runs this through them) export NODE_PATH=<store>/node_modules, which would let
+// the installed apps resolve packages from the workspace: they must resolve as a user's plain node would.
+delete process.env.NODE_PATH;
+
 function run(cmd, cmdArgs, options = {}) {
   const result = spawnSync(cmd, cmdArgs, { encoding: 'utf8', stdio: options.capture ? 'pipe' : 'inherit', ...options });
   if (result.error) throw result.error;
@@ -219,12 +223,11 @@ try {
   }, null, 2)}\n`);
   run(pnpm, ['install', '--prefer-offline', '--reporter=append-only'], { cwd: pws, capture: true });
   const coreDir = realpathSync(join(papp, 'node_modules', '@motifs', 'core'));
+  // Asked in a fresh node process: this one may have started with NODE_PATH (read once, at start-up).
   const coreSees = (() => {
-    try {
-      return createRequire(join(coreDir, 'package.json')).resolve('@motifs/cacher-redis');
-    } catch {
-      return undefined;
-    }
+    const probe = `try { process.stdout.write(require('node:module').createRequire(${JSON.stringify(join(coreDir, 'package.json'))}).resolve('@motifs/cacher-redis')); } catch {}`;
+    const out = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', cwd: pws });
+    return out.stdout.trim() || undefined;
   })();
   if (coreSees) failures.push(`the pnpm app is not strict: @motifs/core can resolve @motifs/cacher-redis itself (${coreSees})`);
   if (existsSync(join(pws, 'node_modules', '.pnpm', 'node_modules'))) failures.push('the pnpm app hoisted packages into node_modules/.pnpm/node_modules');

@@ -15,9 +15,9 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
 /**
  * Minified bundle budget in bytes. The app is core's errors + the memory cacher (its base class with
- * single-flight getOrSet, abort, tracing and logging) + node-cache (+ clone): about 35 KiB.
+ * single-flight getOrSet, abort, tracing, logging and the batch calls) + node-cache (+ clone): about 38.5 KiB.
  */
-const BUDGET_BYTES = Number(process.env.MOTIFS_TREESHAKE_BUDGET ?? 38 * 1024);
+const BUDGET_BYTES = Number(process.env.MOTIFS_TREESHAKE_BUDGET ?? 41 * 1024);
 const FORBIDDEN = ['ioredis', 'kafkajs', '@motifs/cacher-redis', '@motifs/repo-redis', '@motifs/listener-kafka'];
 
 // Resolve @motifs/* to each workspace package's built entry (dist/index.js, what its `exports`
