@@ -58,19 +58,23 @@ export function kafkaBrokers(): string[] {
   return (process.env.MOTIFS_KAFKA_BROKERS || '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
 }
 
-/** `MOTIFS_REDIS_CLUSTER_NODES` (host:port list of the test Redis Cluster), defaulting to tools/services' ports. */
-export function redisClusterNodes(): string[] {
-  return (process.env.MOTIFS_REDIS_CLUSTER_NODES || '127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103').split(',').map((n) => n.trim()).filter(Boolean);
+/** A `host:port` list (`a:1,b:2`) as `{ host, port }` objects. */
+function hostPorts(list: string): { host: string; port: number }[] {
+  return list.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const at = s.lastIndexOf(':');
+    return { host: s.slice(0, at), port: Number(s.slice(at + 1)) };
+  });
 }
 
-/** `MOTIFS_REDIS_SENTINELS` and `MOTIFS_REDIS_SENTINEL_NAME` of the test Sentinel setup, defaulting to tools/services'. */
+/** `MOTIFS_REDIS_CLUSTER_NODES` (the test Redis Cluster's nodes, for `redis: { cluster: { nodes } }`), defaulting to tools/services' ports. */
+export function redisClusterNodes(): { host: string; port: number }[] {
+  return hostPorts(process.env.MOTIFS_REDIS_CLUSTER_NODES || [7101, 7102, 7103, 7104, 7105, 7106].map((p) => `127.0.0.1:${p}`).join(','));
+}
+
+/** `MOTIFS_REDIS_SENTINELS` and `MOTIFS_REDIS_SENTINEL_NAME` (for `redis: { sentinel }`), defaulting to tools/services'. */
 export function redisSentinel(): { sentinels: { host: string; port: number }[]; name: string } {
-  const list = (process.env.MOTIFS_REDIS_SENTINELS || '127.0.0.1:27111,127.0.0.1:27112,127.0.0.1:27113').split(',').map((n) => n.trim()).filter(Boolean);
   return {
-    sentinels: list.map((hostPort) => {
-      const at = hostPort.lastIndexOf(':');
-      return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) };
-    }),
+    sentinels: hostPorts(process.env.MOTIFS_REDIS_SENTINELS || '127.0.0.1:27111,127.0.0.1:27112,127.0.0.1:27113'),
     name: process.env.MOTIFS_REDIS_SENTINEL_NAME || 'motifs',
   };
 }
