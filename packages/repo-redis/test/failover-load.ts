@@ -1,6 +1,13 @@
+import { expect } from '@jest/globals';
 import { isMotifsError, type IBaseDto } from '@motifs/core';
 import type { Redis } from 'ioredis';
 import type { RedisRepo } from '../src/index.js';
+
+/** `commandTimeoutMs` of the repos under load. */
+export const COMMAND_TIMEOUT_MS = 1000;
+// A call first waits for a usable connection (at most commandTimeoutMs), then runs under the client's own
+// commandTimeoutMs: 2 x commandTimeoutMs is the documented bound; the slack covers a loaded CI machine.
+export const SLACK_MS = COMMAND_TIMEOUT_MS + 500;
 
 /** A record the load writes: `owner` is the caller that writes it, `v` counts its acknowledged updates. */
 export type LoadRecord = IBaseDto & { owner: number; v: number; k: string };
@@ -146,4 +153,30 @@ export async function checkRawInvariants(node: Redis, prefix: string): Promise<{
   }
   for (const [id, value] of kOf) if (value !== null && !indexed.has(id)) problems.push(`id ${id} (k ${value}) missing from its index`);
   return { records: recIds.size, problems };
+}
+
+/**
+ * Every call from `COMMAND_TIMEOUT_MS` before the kill on settled within the bound, and every failure
+ * is a typed unavailable/timeout error that is retryable or says its write may have happened.
+ */
+export function expectSettled(result: LoadResult): void {
+  const after = result.outcomes.filter((o) => o.at >= result.killedAt - COMMAND_TIMEOUT_MS);
+  const slow = after.filter((o) => o.ms > COMMAND_TIMEOUT_MS + SLACK_MS);
+  expect(slow).toEqual([]);
+  for (const o of result.outcomes.filter((x) => !x.ok)) {
+    expect(o.code).toMatch(/^MOTIFS_(UNAVAILABLE|TIMEOUT)$/);
+    // Retryable, or a write that may have happened and says so.
+    expect(o.retryable || o.outcomeUnknown).toBe(true);
+  }
+}
+
+/** The acknowledged creates and updates `repo` no longer has (each as a line saying what is missing). */
+export async function lostAcknowledged(repo: RedisRepo<LoadRecord>, result: LoadResult): Promise<string[]> {
+  const lost: string[] = [];
+  for (const id of result.created) {
+    const record = await repo.retrieve(id).catch(() => undefined);
+    if (!record) lost.push(`create ${id}`);
+    else if (record.v < (result.acked.get(id) ?? 0)) lost.push(`update ${id} v${result.acked.get(id)} (has v${record.v})`);
+  }
+  return lost;
 }

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { uniqueNamespace } from '@motifs/test-suite';
 import { Redis } from 'ioredis';
 import { createRedisRepo, type RedisRepo } from '../src/index.js';
-import { checkRawInvariants, messages, runLoad, summarize, type LoadRecord, type LoadResult } from './failover-load.js';
+import { COMMAND_TIMEOUT_MS, checkRawInvariants, expectSettled, lostAcknowledged, messages, runLoad, summarize, type LoadRecord } from './failover-load.js';
 import { deleteRepoKeys } from './raw-keys.js';
 import { describeWithTopology, sentinelTopology } from './topologies.js';
 
@@ -19,10 +19,6 @@ interface SentinelServices {
 }
 const services = (): Promise<SentinelServices> => import(new URL('../../../tools/services/index.mjs', import.meta.url).href) as Promise<SentinelServices>;
 
-const COMMAND_TIMEOUT_MS = 1000;
-// A call first waits for a usable connection (at most commandTimeoutMs), then runs under the client's own
-// commandTimeoutMs: 2 x commandTimeoutMs is the documented bound; the slack covers a loaded CI machine.
-const SLACK_MS = COMMAND_TIMEOUT_MS + 500;
 /** down-after-milliseconds of tools/services (2000 ms) plus the bound measured for election and the client's switch. */
 const RESUME_BOUND_MS = 2000 + 6000;
 
@@ -67,17 +63,6 @@ describeWithTopology({ describe, it }, 'redis-sentinel', 'redis repo: Sentinel f
     void s.redisSentinelWaitFailover({ port: master.port }).then(restartKilled);
   };
 
-  const checkSettled = (result: LoadResult): void => {
-    const after = result.outcomes.filter((o) => o.at >= result.killedAt - COMMAND_TIMEOUT_MS);
-    const slow = after.filter((o) => o.ms > COMMAND_TIMEOUT_MS + SLACK_MS);
-    expect(slow).toEqual([]);
-    for (const o of result.outcomes.filter((x) => !x.ok)) {
-      expect(o.code).toMatch(/^MOTIFS_(UNAVAILABLE|TIMEOUT)$/);
-      // Retryable, or a write that may have happened and says so.
-      expect(o.retryable || o.outcomeUnknown).toBe(true);
-    }
-  };
-
   const checkRaw = async (repo: RedisRepo<LoadRecord>): Promise<number> => {
     const s = await services();
     for (const port of killed) await s.redisSentinelWaitFailover({ port });
@@ -96,7 +81,7 @@ describeWithTopology({ describe, it }, 'redis-sentinel', 'redis repo: Sentinel f
     try {
       const result = await runLoad(repo, { callers: 8, warmupMs: 1500, afterRecoveryMs: 1500, maxMs: 20_000, kill: killer(false) });
       figures.plain = { firstSuccessMs: result.firstSuccessMs, counts: summarize(result), messages: messages(result), calls: result.outcomes.length };
-      checkSettled(result);
+      expectSettled(result);
       expect(result.firstSuccessMs).toBeDefined();
       expect(result.firstSuccessMs!).toBeLessThan(RESUME_BOUND_MS);
       expect(result.outcomes.filter((o) => !o.ok).length).toBeGreaterThan(0);
@@ -110,15 +95,9 @@ describeWithTopology({ describe, it }, 'redis-sentinel', 'redis repo: Sentinel f
     const repo = await open('durable', { replicas: 1, timeoutMs: 400 });
     const result = await runLoad(repo, { callers: 8, warmupMs: 1500, afterRecoveryMs: 1500, maxMs: 30_000, kill: killer(true) });
     figures.durable = { firstSuccessMs: result.firstSuccessMs, counts: summarize(result), messages: messages(result), calls: result.outcomes.length, created: result.created.size };
-    checkSettled(result);
+    expectSettled(result);
     expect(result.firstSuccessMs).toBeDefined();
-    const lost: string[] = [];
-    for (const id of result.created) {
-      const record = await repo.retrieve(id).catch(() => undefined);
-      if (!record) lost.push(`create ${id}`);
-      else if (record.v < (result.acked.get(id) ?? 0)) lost.push(`update ${id} v${result.acked.get(id)} (has v${record.v})`);
-    }
-    expect(lost).toEqual([]);
+    expect(await lostAcknowledged(repo, result)).toEqual([]);
     (figures.durable as Record<string, unknown>).records = await checkRaw(repo);
   }, 90_000);
 });
