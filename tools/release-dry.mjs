@@ -191,7 +191,7 @@ try {
     logLevel: 'error',
   });
   const shakenInputs = Object.keys(shaken.metafile.inputs);
-  const heavy = shakenInputs.filter((p) => /node_modules\/(ioredis|kafkajs|@motifs\/(cacher-redis|repo-redis|listener-kafka))\//.test(p));
+  const heavy = shakenInputs.filter((p) => /node_modules\/(ioredis|kafkajs|@motifs\/(cacher-redis|repo-redis|listener-kafka|listener-redis))\//.test(p));
   if (!shakenInputs.some((p) => p.includes('node_modules/@motifs/cacher-memory/'))) failures.push('the tree-shaking bundle did not resolve the installed @motifs/cacher-memory');
   if (heavy.length) failures.push(`bundling core + cacher-memory from the tarballs pulled in ${heavy.join(', ')}`);
   console.log(`  ${(shaken.outputFiles[0].contents.length / 1024).toFixed(1)} KiB minified, ${heavy.length ? 'NOT ' : ''}free of ioredis and kafkajs`);

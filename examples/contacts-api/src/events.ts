@@ -18,22 +18,35 @@ export interface ContactEvents {
  * `onAlienContact`.
  */
 export function wireContactEvents(
-  { repo, listener, publisher }: ContactsMotifs,
+  { repo, listener, publisher, changes }: ContactsMotifs,
   log: Logger,
   onAlienContact: (msg: IAlienContactCreated) => void = () => undefined,
 ): ContactEvents {
   const pending = new Set<Promise<void>>();
 
-  repo.em.on(`${repo.name}.create.after`, ({ dto }: { dto: IContact }) => {
-    log.info('contact created', { id: dto.id });
-    // Published in the background: a slow or absent broker must not hold up the HTTP response,
-    // and the contact is already stored either way. Shutdown waits for these (drain).
-    const announce = publisher
-      .publish({ id: dto.id, planet: HOME_PLANET }, { key: dto.id })
-      .catch((err: unknown) => log.error('announcing a contact failed', err, { id: dto.id }))
-      .finally(() => pending.delete(announce));
-    pending.add(announce);
-  });
+  if (changes) {
+    // Redis alone: the repo's change feed is the announcement. Its message was written with the
+    // record, so there is no hop to fail: at-least-once, redelivered until this handler resolves.
+    changes.onMessage(async (change) => {
+      if (change.op !== 'create') return;
+      log.info('contact created', { id: change.id, version: change.version });
+      onAlienContact({ id: change.id, planet: HOME_PLANET });
+    });
+    changes.onError(async (err) => {
+      log.error('change feed error', err, { channelId: changes.channelId });
+    });
+  } else {
+    repo.em.on(`${repo.name}.create.after`, ({ dto }: { dto: IContact }) => {
+      log.info('contact created', { id: dto.id });
+      // Published in the background: a slow or absent broker must not hold up the HTTP response,
+      // and the contact is already stored either way. Shutdown waits for these (drain).
+      const announce = publisher
+        .publish({ id: dto.id, planet: HOME_PLANET }, { key: dto.id })
+        .catch((err: unknown) => log.error('announcing a contact failed', err, { id: dto.id }))
+        .finally(() => pending.delete(announce));
+      pending.add(announce);
+    });
+  }
 
   listener.onMessage(async (msg) => {
     const checked = checkAlienContact(msg);

@@ -1,5 +1,5 @@
-import { makeCacher, makeListener, makePublisher, makeRepo, type ICacher, type IListener, type IPublisher, type IRepo } from 'motifs';
-import type { ContactsApiConfig } from './config.js';
+import { makeCacher, makeListener, makePublisher, makeRepo, type ICacher, type IListener, type IPublisher, type IRepo, type RepoChange } from 'motifs';
+import { CHANGES_CHANNEL_ID, type ContactsApiConfig } from './config.js';
 import type { IAlienContactCreated, IContact } from './contact.js';
 
 /** The four motifs the API runs on. */
@@ -10,6 +10,11 @@ export interface ContactsMotifs {
   listener: IListener<IAlienContactCreated>;
   /** Writes the `mars` channel. */
   publisher: IPublisher<IAlienContactCreated>;
+  /**
+   * `MOTIFS_CHANNEL=redis` only: reads the repo's change feed (`contacts.changes`), which the repo
+   * writes in the same Lua script as each record, so no announcement is ever lost or invented.
+   */
+  changes?: IListener<RepoChange<IContact>>;
 }
 
 type Closable = { close(): Promise<void> };
@@ -45,8 +50,19 @@ export async function openContactsMotifs(config: ContactsApiConfig): Promise<Con
       return { cacher, repo, listener, publisher };
     }
     const redis = { url: config.redisUrl };
-    const kafka = { brokers: config.kafkaBrokers, groupId: config.groupId };
     const cacher = keep(await makeCacher({ kind: 'redis', namespace: config.namespace, redis }));
+    if (config.channel === 'redis') {
+      // Redis alone: the repo appends a change message in the same script as each write, and the
+      // channels are streams under the same namespace (so the feed's listener finds the repo's stream).
+      const streams = { ...redis, namespace: config.namespace, groupId: config.groupId };
+      const changes = { channelId: CHANGES_CHANNEL_ID };
+      const repo = keep(await makeRepo<IContact>({ kind: 'redis', name: 'contacts', namespace: config.namespace, indexes: ['lastName'], redis, changes }));
+      const feed = keep(await makeListener<RepoChange<IContact>>({ kind: 'redis', channelId: CHANGES_CHANNEL_ID, redis: streams }));
+      const listener = keep(await makeListener<IAlienContactCreated>({ kind: 'redis', channelId: config.channelId, redis: streams }));
+      const publisher = keep(await makePublisher<IAlienContactCreated>({ kind: 'redis', channelId: config.channelId, redis: streams }));
+      return { cacher, repo, listener, publisher, changes: feed };
+    }
+    const kafka = { brokers: config.kafkaBrokers, groupId: config.groupId };
     const repo = keep(await makeRepo<IContact>({ kind: 'redis', name: 'contacts', namespace: config.namespace, indexes: ['lastName'], redis }));
     const listener = keep(await makeListener<IAlienContactCreated>({ kind: 'kafka', channelId: config.channelId, kafka }));
     const publisher = keep(await makePublisher<IAlienContactCreated>({ kind: 'kafka', channelId: config.channelId, kafka }));

@@ -90,9 +90,10 @@ export async function startServer(config: ContactsApiConfig, options: StartOptio
   let address: AddressInfo;
   try {
     await listenWithRetry(motifs.listener, log, options.listenRetry ?? { attempts: 6, initialBackoffMs: 500 });
+    if (motifs.changes) await listenWithRetry(motifs.changes, log, options.listenRetry ?? { attempts: 6, initialBackoffMs: 500 });
     address = await listen(http, config.port, config.host);
   } catch (err) {
-    await closeAll([motifs.listener, motifs.publisher, motifs.repo, motifs.cacher]).catch(() => undefined);
+    await closeAll([motifs.changes, motifs.listener, motifs.publisher, motifs.repo, motifs.cacher]).catch(() => undefined);
     throw err;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -106,7 +107,7 @@ export async function startServer(config: ContactsApiConfig, options: StartOptio
         await stopHttp(http, options.shutdownGraceMs ?? 10_000);
         await events.drain();
         // The listener first, so no message arrives while what it writes to is closing.
-        await closeAll([motifs.listener]);
+        await closeAll([motifs.changes, motifs.listener]);
         await closeAll([motifs.publisher, motifs.repo, motifs.cacher]);
       })();
       return closing;

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { describeWithService, kafkaBrokers, redisUrl, uniqueNamespace } from '@motifs/test-suite';
-import { makeCacher } from 'motifs';
+import { makeCacher, makeListener, type RepoChange } from 'motifs';
 import {
   DEFAULT_CONFIG,
   openContactsMotifs,
   startServer,
   type ContactsApiConfig,
   type IAlienContactCreated,
+  type IContact,
   type RunningServer,
 } from '../src/index.js';
 import { collector, http, recordingLogger } from './http.js';
@@ -32,6 +33,69 @@ function redisConfig(ns: string): ContactsApiConfig {
     groupId: `${ns}-group`,
   };
 }
+
+describeWithService(api, 'redis', 'contacts-api on Redis alone (MOTIFS_CHANNEL=redis)', () => {
+  let server: RunningServer;
+  const messages = collector<IAlienContactCreated>();
+  const ns = uniqueNamespace('contacts-api');
+  const created = new Set<string>();
+  const config = (): ContactsApiConfig => ({ ...redisConfig(ns), channel: 'redis', kafkaBrokers: ['127.0.0.1:1'] });
+
+  beforeAll(async () => {
+    // No Kafka anywhere: its brokers point at a closed port, and nothing may try them.
+    server = await startServer(config(), { logger: recordingLogger(), onAlienContact: messages.push });
+    server.motifs.repo.em.on('contacts.create.after', ({ dto }: { dto: { id: string } }) => {
+      created.add(dto.id);
+    });
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    if (!server) return;
+    for (const id of created) await server.motifs.repo.delete_(id).catch(() => false);
+    await server.motifs.cacher.delItemsLike('contacts/');
+    await server.close();
+    await purgeNamespace(redisUrl(), ns);
+  }, TIMEOUT);
+
+  apiScenarios(() => ({ url: server.url, nextMessage: messages.next, lastName: `Lovelace-${ns}` }), TIMEOUT);
+
+  it('announces creates through the repo change feed, not a create.after -> publish hop', async () => {
+    // The only create.after listener is this suite's own bookkeeping: the app wired none.
+    expect(server.motifs.repo.em.listenerCount('contacts.create.after')).toBe(1);
+    expect(server.motifs.changes?.channelId).toBe('contacts.changes');
+    // With the `mars` publisher closed, a create is still announced: the feed needs no publisher.
+    await server.motifs.publisher.close();
+    const { body } = await http(server.url, 'POST', '/contacts', { firstName: 'Grace', lastName: `Hopper-${ns}`, dob: '1906-12-09' });
+    await expect(messages.next((m) => m.id === body.data.id)).resolves.toEqual({ id: body.data.id, planet: 'earth' });
+  }, TIMEOUT);
+
+  it('puts every committed write on the change feed, in order, with versions (a second consumer group sees them all)', async () => {
+    const audit = await makeListener<RepoChange<IContact>>({
+      kind: 'redis',
+      channelId: 'contacts.changes',
+      redis: { url: redisUrl(), namespace: ns, groupId: `${ns}-audit` },
+    });
+    const seen = collector<RepoChange<IContact>>();
+    audit.onMessage(async (change) => seen.push(change));
+    try {
+      await audit.listen();
+      const { body } = await http(server.url, 'POST', '/contacts', { firstName: 'Ada', lastName: `Audit-${ns}`, dob: '1815-12-10' });
+      const id: string = body.data.id;
+      expect((await http(server.url, 'PATCH', `/contacts/${id}`, { firstName: 'Augusta' })).status).toBe(200);
+      expect((await http(server.url, 'DELETE', `/contacts/${id}`)).status).toBe(204);
+      const create = await seen.next((c) => c.id === id && c.op === 'create');
+      const update = await seen.next((c) => c.id === id && c.op === 'update');
+      const removed = await seen.next((c) => c.id === id && c.op === 'delete');
+      expect([create.version, update.version, removed.version]).toEqual([1, 2, 3]);
+      expect(create.dto).toEqual(body.data);
+      expect(update.previous).toEqual(body.data);
+      expect(update.dto.firstName).toBe('Augusta');
+      expect(removed.dto.firstName).toBe('Augusta');
+    } finally {
+      await audit.close();
+    }
+  }, TIMEOUT);
+});
 
 describeWithService(api, 'redis', 'contacts-api on Redis', () => {
   describeWithService(api, 'kafka', 'contacts-api over HTTP on Redis + Kafka', () => {

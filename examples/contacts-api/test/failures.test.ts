@@ -164,7 +164,7 @@ describe('contacts-api when a backend fails', () => {
 describe('contacts-api lifecycle', () => {
   function spyClose(motifs: ContactsMotifs) {
     return Object.fromEntries(
-      (Object.keys(motifs) as (keyof ContactsMotifs)[]).map((name) => [name, jest.spyOn(motifs[name], 'close')]),
+      (Object.keys(motifs) as (keyof ContactsMotifs)[]).map((name) => [name, jest.spyOn(motifs[name]!, 'close')]),
     ) as Record<keyof ContactsMotifs, ReturnType<typeof jest.spyOn>>;
   }
 

@@ -6,6 +6,9 @@ import {
   MotifsErrorValidation,
   StaleValue,
   compileGlob,
+  type ChangeFeedStop,
+  type ChangeSink,
+  type StoredEntry,
   copyJson,
   toJsonTree,
 } from '@motifs/core/kit';
@@ -16,9 +19,12 @@ import type { MemoryCacherOptions } from './options.js';
 // `key-layout.ts`), so none can, and full keys are stored as they are. A shared node-cache may hold
 // other keys too: every listing and deletion only looks at keys under this cacher's prefix.
 
-/** An entry kept past its expiry for stale-while-revalidate. */
-class StaleBox {
-  constructor(readonly value: unknown, readonly freshUntil: number) {}
+/**
+ * What the cacher stores: the JSON tree, when it was written (for `getEntry`'s `ageMs`) and until
+ * when it is fresh (`Infinity` unless it has a stale window: node-cache's TTL does the expiry).
+ */
+class Entry {
+  constructor(readonly value: unknown, readonly writtenAt: number, readonly freshUntil: number) {}
 }
 
 const DEFAULT_CHECK_PERIOD_MS = 60_000;
@@ -64,11 +70,55 @@ export class MemoryCacher extends CacherBase<unknown> {
   protected readEntry(fullKey: string): unknown {
     const stored: unknown = this.cache.get(fullKey);
     if (stored === undefined) return undefined;
-    if (stored instanceof StaleBox) {
-      const copy = copyJson(stored.value);
-      return Date.now() < stored.freshUntil ? copy : new StaleValue(copy);
-    }
-    return copyJson(stored);
+    // Anything but an Entry was put into a shared node-cache by an older version: a plain tree.
+    if (!(stored instanceof Entry)) return copyJson(stored);
+    const copy = copyJson(stored.value);
+    return stored.freshUntil === Infinity || Date.now() < stored.freshUntil ? copy : new StaleValue(copy);
+  }
+
+  protected override async readEntryMeta(fullKey: string): Promise<StoredEntry | undefined> {
+    const stored: unknown = this.cache.get(fullKey);
+    if (stored === undefined) return undefined;
+    if (!(stored instanceof Entry)) return { value: copyJson(stored), stale: false };
+    return { value: copyJson(stored.value), stale: !this.isFresh(stored), writtenAt: stored.writtenAt };
+  }
+
+  /** Check and write in one synchronous step: no other call can run in between. */
+  protected override writeEntryIfAbsent(fullKey: string, tree: unknown, expiryMs: number): boolean {
+    if (this.isFresh(this.cache.get(fullKey))) return false;
+    this.writeEntry(fullKey, tree, expiryMs, 0);
+    return true;
+  }
+
+  /**
+   * node-cache's own events, in order, one microtask later (never inside the caller's write). An
+   * expiry reaches node-cache listeners as `del` then `expired`: reported once, as `expire`.
+   */
+  protected override openChangeFeed(sink: ChangeSink): ChangeFeedStop {
+    const queue: [type: 'set' | 'delete' | 'expire', fullKey: string][] = [];
+    const flush = (): void => {
+      for (const [type, fullKey] of queue.splice(0)) sink(type, fullKey);
+    };
+    const push = (type: 'set' | 'delete' | 'expire', fullKey: unknown): void => {
+      if (typeof fullKey !== 'string' || !fullKey.startsWith(this.prefix)) return;
+      if (queue.length === 0) queueMicrotask(flush);
+      queue.push([type, fullKey]);
+    };
+    const onSet = (key: unknown): void => push('set', key);
+    const onDel = (key: unknown): void => push('delete', key);
+    const onExpired = (key: unknown): void => {
+      const last = queue[queue.length - 1];
+      if (last && last[0] === 'delete' && last[1] === key) last[0] = 'expire';
+      else push('expire', key);
+    };
+    this.cache.on('set', onSet);
+    this.cache.on('del', onDel);
+    this.cache.on('expired', onExpired);
+    return () => {
+      this.cache.removeListener('set', onSet);
+      this.cache.removeListener('del', onDel);
+      this.cache.removeListener('expired', onExpired);
+    };
   }
 
   /** The JSON tree itself is stored: validated and copied in one pass, no text in between. */
@@ -82,11 +132,12 @@ export class MemoryCacher extends CacherBase<unknown> {
 
   protected writeEntry(fullKey: string, tree: unknown, expiryMs: number, staleMs: number): void {
     this.makeRoomFor([fullKey]);
+    const now = Date.now();
     if (staleMs > 0 && expiryMs !== Infinity) {
       const physical = expiryMs + staleMs;
-      this.cache.set(fullKey, new StaleBox(tree, Date.now() + expiryMs), physical === Infinity ? 0 : physical / 1000);
+      this.cache.set(fullKey, new Entry(tree, now, now + expiryMs), physical === Infinity ? 0 : physical / 1000);
     } else {
-      this.cache.set(fullKey, tree, expiryMs === Infinity ? 0 : expiryMs / 1000);
+      this.cache.set(fullKey, new Entry(tree, now, Infinity), expiryMs === Infinity ? 0 : expiryMs / 1000);
     }
   }
 
@@ -97,8 +148,8 @@ export class MemoryCacher extends CacherBase<unknown> {
     return fullKeys.map((fullKey) => {
       if (!Object.prototype.hasOwnProperty.call(stored, fullKey)) return undefined;
       const value = stored[fullKey];
-      if (!(value instanceof StaleBox)) return copyJson(value);
-      return now < value.freshUntil ? copyJson(value.value) : new StaleValue(copyJson(value.value));
+      if (!(value instanceof Entry)) return copyJson(value);
+      return value.freshUntil === Infinity || now < value.freshUntil ? copyJson(value.value) : new StaleValue(copyJson(value.value));
     });
   }
 
@@ -106,7 +157,8 @@ export class MemoryCacher extends CacherBase<unknown> {
   protected override async writeEntryList(entries: [string, unknown][], expiryMs: number): Promise<void> {
     this.makeRoomFor(entries.map(([fullKey]) => fullKey));
     const ttl = expiryMs === Infinity ? 0 : expiryMs / 1000;
-    this.cache.mset(entries.map(([key, val]) => ({ key, val, ttl })));
+    const now = Date.now();
+    this.cache.mset(entries.map(([key, tree]) => ({ key, val: new Entry(tree, now, Infinity), ttl })));
   }
 
   protected override async deleteEntryList(fullKeys: string[]): Promise<string[]> {
@@ -131,7 +183,7 @@ export class MemoryCacher extends CacherBase<unknown> {
       if (!fullKey.startsWith(fullPrefix)) continue;
       const stored: unknown = this.cache.get(fullKey);
       if (!this.isFresh(stored)) continue;
-      out.push([fullKey, copyJson(stored instanceof StaleBox ? stored.value : stored)]);
+      out.push([fullKey, copyJson(stored instanceof Entry ? stored.value : stored)]);
     }
     return out;
   }
@@ -164,7 +216,7 @@ export class MemoryCacher extends CacherBase<unknown> {
 
   private isFresh(stored: unknown): boolean {
     if (stored === undefined) return false;
-    return !(stored instanceof StaleBox) || Date.now() < stored.freshUntil;
+    return !(stored instanceof Entry) || stored.freshUntil === Infinity || Date.now() < stored.freshUntil;
   }
 
   /** Enforces maxKeys for the keys about to be written: expired entries go first, then the write is refused. */

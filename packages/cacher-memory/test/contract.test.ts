@@ -11,5 +11,5 @@ afterAll(() => shared.close());
 cacherContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
   title: 'memory',
   create: ({ namespace }) => createCacher({ kind: 'memory', namespace, memory: { cache: shared } }),
-  capabilities: { expireEvents: true },
+  capabilities: { expireEvents: true, watch: true },
 });

@@ -214,11 +214,12 @@ describe('tracing', () => {
       await cacher.setItems({ c: 3, d: 4 }, 60_000);
       await cacher.getItems(['c', 'd', 'c']);
       await cacher.delItems(['c']);
+      await cacher.getEntry('d');
     } finally {
       stop();
     }
     const started = events.filter(([, kind]) => kind === 'start').map(([op]) => op);
-    expect(started).toEqual(['setItem', 'getItem', 'hasItem', 'getItemsLike', 'getKeys', 'getOrSet', 'delItem', 'delItemsLike', 'setItems', 'getItems', 'delItems']);
+    expect(started).toEqual(['setItem', 'getItem', 'hasItem', 'getItemsLike', 'getKeys', 'getOrSet', 'delItem', 'delItemsLike', 'setItems', 'getItems', 'delItems', 'getEntry']);
     expect([...started].sort()).toEqual([...MOTIFS_TRACED_OPERATIONS.cacher].sort());
     const getItem = events.filter(([op]) => op === 'getItem');
     expect(getItem.map(([, kind]) => kind)).toEqual(['start', 'end', 'asyncStart', 'asyncEnd']);

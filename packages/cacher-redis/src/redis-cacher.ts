@@ -4,11 +4,15 @@ import {
   runRedisDurably,
   STORED_HEAD_LENGTH,
   StaleValue,
+  decodeStoredEntry,
   decodeStoredText,
   escapeGlob,
   isStoredTextFresh,
   waitForRedisReady,
-  wrapStaleText,
+  wrapStoredText,
+  type ChangeFeedStop,
+  type ChangeSink,
+  type StoredEntry,
   type RedisConnection,
   type RedisDurabilityOptions,
   type RedisDurablePipeline,
@@ -17,6 +21,8 @@ import { execPipeline, groupByMaster } from './cluster-groups.js';
 import { groupBySlot } from './key-slot.js';
 import { scanClusterMasters, walkScan } from './cluster-scan.js';
 import { toMotifsError } from './errors.js';
+import { setIfAbsentCommand } from './if-absent.js';
+import { openKeyspaceFeed, subscribeToExpired } from './keyspace-feed.js';
 import { normalizeRedisCacherOptions, type RedisCacherFactoryOptions } from './options.js';
 import { within } from './within.js';
 
@@ -81,17 +87,7 @@ export class RedisCacher extends CacherBase {
     this.client.on('error', this.onError);
     this.client.on('close', this.onClose);
     this.client.on('ready', this.onReady);
-    if (settings.expiryEvents) this.subscribeToExpiry();
-  }
-
-  /** Listens for Redis' own `expired` keyspace events; ioredis re-subscribes after a reconnect. */
-  private subscribeToExpiry(): void {
-    // A subscription may wait for the connection: it is one command, not an unbounded queue.
-    const subscriber = (this.client as Redis).duplicate({ enableOfflineQueue: true, commandTimeout: undefined, lazyConnect: false });
-    subscriber.on('error', () => undefined);
-    subscriber.on('message', (_channel: string, key: string) => this.notifyExpired(key));
-    this.subscribed = subscriber.subscribe(`__keyevent@${(this.client as Redis).options.db ?? 0}__:expired`).then(() => undefined, () => undefined);
-    this.subscriber = subscriber;
+    if (settings.expiryEvents) ({ subscriber: this.subscriber, subscribed: this.subscribed } = subscribeToExpired(this.client as Redis, (key) => this.notifyExpired(key)));
   }
 
   /**
@@ -106,13 +102,28 @@ export class RedisCacher extends CacherBase {
     return this.run((c) => c.get(fullKey)).then((text) => (text === null ? undefined : decodeStoredText(text)));
   }
 
+  protected override async readEntryMeta(fullKey: string): Promise<StoredEntry | undefined> {
+    const text = await this.run((c) => c.get(fullKey));
+    return text === null ? undefined : decodeStoredEntry(text);
+  }
+
+  /** One `EVAL`: the freshness check and `SET ... PX` in one atomic step (see `if-absent.ts`). */
+  protected override async writeEntryIfAbsent(fullKey: string, encoded: string, expiryMs: number): Promise<boolean> {
+    const now = Date.now();
+    const [name, ...args] = setIfAbsentCommand(fullKey, wrapStoredText(encoded, now), now, expiryMs);
+    if (this.durability) return Number((await this.durably([[name, ...args]], 'setItem', false))[0]) === 1;
+    return Number(await this.run((c) => c.call(name, ...args), true, false)) === 1;
+  }
+
+  protected override openChangeFeed(sink: ChangeSink): Promise<ChangeFeedStop> {
+    return openKeyspaceFeed({ client: this.client, prefix: this.prefix, commandTimeoutMs: this.commandTimeoutMs, sink, onError: (error) => this.emit('error', { error }) });
+  }
+
   protected async writeEntry(fullKey: string, encoded: string, expiryMs: number, staleMs: number): Promise<void> {
-    let text = encoded;
-    let ttl = expiryMs;
-    if (staleMs > 0 && expiryMs !== Infinity) {
-      text = wrapStaleText(encoded, Date.now() + expiryMs);
-      ttl = expiryMs + staleMs;
-    }
+    const now = Date.now();
+    const stale = staleMs > 0 && expiryMs !== Infinity;
+    const text = wrapStoredText(encoded, now, stale ? now + expiryMs : undefined);
+    const ttl = stale ? expiryMs + staleMs : expiryMs;
     const command: Command = ttl === Infinity ? ['set', fullKey, text] : ['set', fullKey, text, 'PX', ttl];
     if (this.durability) await this.durably([command], 'setItem');
     else await this.run((c) => (ttl === Infinity ? c.set(fullKey, text) : c.set(fullKey, text, 'PX', ttl)), true);
@@ -137,7 +148,8 @@ export class RedisCacher extends CacherBase {
 
   /** One `MULTI` of `SET ... PX` on one node; on a cluster, one pipeline per master. */
   protected override async writeEntryList(entries: [string, string][], expiryMs: number): Promise<void> {
-    const values = new Map(entries);
+    const now = Date.now();
+    const values = new Map(entries.map(([key, encoded]) => [key, wrapStoredText(encoded, now)]));
     const set = (key: string): Command => (expiryMs === Infinity ? ['set', key, values.get(key)!] : ['set', key, values.get(key)!, 'PX', expiryMs]);
     if (!this.cluster && !this.durability) {
       await this.run((c) => execPipeline((c as Redis).multi(entries.map(([key]) => set(key)))), true);
@@ -222,9 +234,9 @@ export class RedisCacher extends CacherBase {
    * `write` that fails after it may have been sent is reported `outcomeUnknown`; one refused
    * before (not ready) is not.
    */
-  private run<T>(op: (client: Redis) => Promise<T>, write = false): Promise<T> {
+  private run<T>(op: (client: Redis) => Promise<T>, write = false, idempotent = true): Promise<T> {
     const failed = (error: unknown): never => {
-      throw toMotifsError(error, write);
+      throw toMotifsError(error, write, idempotent);
     };
     const client = this.client as Redis;
     if (client.status === 'ready' && !this.guard) return op(client).catch(failed);
@@ -262,13 +274,13 @@ export class RedisCacher extends CacherBase {
   }
 
   /** Writes followed by `WAIT` in one pipeline (see `runRedisDurably`). */
-  private durably(commands: Command[], what: string): Promise<unknown[]> {
-    return this.run((c) => this.durablyOn(c, commands, what), true);
+  private durably(commands: Command[], what: string, idempotent = true): Promise<unknown[]> {
+    return this.run((c) => this.durablyOn(c, commands, what, idempotent), true, idempotent);
   }
 
-  private durablyOn(c: Redis | Cluster, commands: Command[], what: string): Promise<unknown[]> {
+  private durablyOn(c: Redis | Cluster, commands: Command[], what: string, idempotent = true): Promise<unknown[]> {
     const add = (p: RedisDurablePipeline): void => commands.forEach(([name, ...args]) => p.call(name, ...args));
-    return runRedisDurably(c as unknown as Parameters<typeof runRedisDurably>[0], this.durability!, add, { what, idempotent: true });
+    return runRedisDurably(c as unknown as Parameters<typeof runRedisDurably>[0], this.durability!, add, { what, idempotent });
   }
 
   /** Walks every SCAN page of `pattern` (on every master of a cluster), handing each page to `onPage`. */

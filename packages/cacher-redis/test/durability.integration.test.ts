@@ -30,6 +30,15 @@ describeWithService({ describe, it }, 'redis', 'redis cacher durability on a nod
     await expectUnconfirmed(cacher.delItem('a'), 'delItem');
     expect(await cacher.getKeys('*')).toEqual([]);
   });
+
+  it('an ifAbsent write that is not confirmed is outcome-unknown and not retryable (a retry could answer false to its winner)', async () => {
+    const cacher = await createRedisCacher({ namespace: uniqueNamespace('cacher-durable'), redis: { url: redisUrl(), durability: { replicas: 1, timeoutMs: 50 } } });
+    opened.push(cacher);
+    const err = await cacher.setItem('lock', 'me', 60_000, { ifAbsent: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MotifsErrorUnavailable);
+    expect(err).toMatchObject({ outcomeUnknown: true, retryable: false, details: { what: 'setItem', acked: 0, wanted: 1 } });
+    expect(await cacher.getItem('lock')).toBe('me');
+  });
 });
 
 describeWithTopology({ describe, it }, 'redis-sentinel', 'redis cacher durability through Sentinel (1 replica)', () => {
@@ -41,5 +50,8 @@ describeWithTopology({ describe, it }, 'redis-sentinel', 'redis cacher durabilit
     expect(await cacher.delItems(['b', 'x'])).toBe(1);
     expect(await cacher.delItem('c')).toBe(true);
     expect(await cacher.getItems(['a', 'b', 'c'])).toEqual({ a: 1 });
+    expect(await cacher.setItem('a', 2, 60_000, { ifAbsent: true })).toBe(false);
+    expect(await cacher.setItem('d', 4, 60_000, { ifAbsent: true })).toBe(true);
+    expect(await cacher.getItems(['a', 'd'])).toEqual({ a: 1, d: 4 });
   });
 });

@@ -1,5 +1,5 @@
-// The whole contract again, on a private redis-server with keyspace notifications on, so the
-// `expire` event group runs too (the shared Redis is not reconfigured).
+// The whole contract again, on a private redis-server with keyspace notifications on (`KEA`), so
+// the `expire` event group and the `watch` group run too (the shared Redis is not reconfigured).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { cacherContract, describeWithService } from '@motifs/test-suite';
@@ -11,7 +11,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher with expiryEvents',
   let url = '';
   beforeAll(async () => {
     const port = await freePort();
-    server = await startRedis(port, ['--notify-keyspace-events', 'Ex']);
+    server = await startRedis(port, ['--notify-keyspace-events', 'KEA']);
     url = `redis://127.0.0.1:${port}`;
   }, 30_000);
   afterAll(async () => {
@@ -21,6 +21,6 @@ describeWithService({ describe, it }, 'redis', 'redis cacher with expiryEvents',
   cacherContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
     title: 'redis with expiryEvents',
     create: ({ namespace }) => createCacher({ kind: 'redis', namespace, redis: { url, expiryEvents: true } }),
-    capabilities: { expireEvents: true },
+    capabilities: { expireEvents: true, watch: true },
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { MotifsErrorTimeout, MotifsErrorUnavailable, isMotifsError } from '@motifs/core';
+import { decodeStoredText } from '@motifs/core/kit';
 import { describeWithService } from '@motifs/test-suite';
 import { createRedisCacher, type RedisCacher } from '../src/index.js';
 import { freePort, startRedis, stopRedis } from '../../../tools/jest/own-redis.js';
@@ -132,7 +133,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher when Redis fails', 
       }
       await injected.close();
       expect(client.status).toBe('ready');
-      expect(await client.get('motifs:cache:injected:k')).toBe('1');
+      expect(decodeStoredText((await client.get('motifs:cache:injected:k'))!)).toBe(1);
     } finally {
       await injected.close();
       client.disconnect();

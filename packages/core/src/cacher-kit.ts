@@ -4,3 +4,5 @@ export * from './cacher/batch.js';
 export * from './cacher/stored-text.js';
 export * from './cacher/abort.js';
 export * from './cacher/cacher-base.js';
+export * from './cacher/decision.js';
+export * from './cacher/watch.js';

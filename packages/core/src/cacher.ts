@@ -1,4 +1,5 @@
 import type Emittery from 'emittery';
+import type { CacheDecision } from './cacher/decision.js';
 import type { MotifsLogger } from './logger.js';
 import { makeMotif } from './registry.js';
 
@@ -55,18 +56,92 @@ export interface GetOrSetLoaderContext {
   signal: AbortSignal;
 }
 
-/** Loads the value getOrSet caches; may ignore its argument. */
-export type GetOrSetLoader<T> = (context: GetOrSetLoaderContext) => T | Promise<T>;
+/**
+ * Loads the value getOrSet caches; may ignore its argument. It may return the value itself, or wrap
+ * it in `cacheable(value, { expiryMs, staleMs })` / `uncacheable(value)` to decide per result.
+ */
+export type GetOrSetLoader<T> = (context: GetOrSetLoaderContext) => T | CacheDecision<T> | Promise<T | CacheDecision<T>>;
+
+/** Options of {@link ICacher.setItem}. */
+export interface SetItemOptions {
+  /**
+   * Write only when no live value is stored under the key (Redis `SET NX`, atomically on every
+   * backend): `setItem` then resolves `false` and changes nothing. An expired entry, or one past its
+   * expiry inside a getOrSet stale window, counts as absent. Default false (always write).
+   */
+  ifAbsent?: boolean;
+}
+
+/**
+ * What {@link ICacher.getEntry} resolves: the value with its metadata. `hit: false` means nothing
+ * is stored (or its stale window ended too).
+ */
+export type CacherEntry<T> =
+  | {
+      hit: true;
+      /** A fresh copy of the stored value. */
+      value: T;
+      /**
+       * Milliseconds since the value was written; `undefined` for a value written by an older
+       * version of motifs (which kept no write time).
+       */
+      ageMs: number | undefined;
+      /** The value is past its expiry, kept inside a getOrSet stale window (`getItem` misses it). */
+      stale: boolean;
+    }
+  | { hit: false; value: undefined; ageMs: undefined; stale: false };
+
+/** One change seen by {@link ICacher.watch}. `key` is the caller's key, without the namespace. */
+export interface CacherChange {
+  /** `set`: written; `delete`: deleted (or evicted by the server); `expire`: dropped by the backend when its time was up. */
+  type: 'set' | 'delete' | 'expire';
+  key: string;
+}
+
+/** Receives the changes a watch matches; a throw or rejection goes to `em`'s `error` event. */
+export type CacherWatchHandler = (change: CacherChange) => void | Promise<void>;
+
+/** A Redis-style glob over keys (as `getKeys` takes), or `{ prefix }`: a literal prefix (as `getItemsLike` takes). */
+export type CacherWatchPattern = string | { prefix: string };
+
+/** A running watch. `close()` stops it (idempotent); so does closing the cacher. */
+export interface CacherWatch extends AsyncDisposable {
+  close(): Promise<void>;
+}
 
 /**
  * A key-value cache. Values go through the JSON codec: what you read back is a fresh copy.
  * `await using cacher = await makeCacher(...)` closes it at the end of the block.
  */
 export interface ICacher extends AsyncDisposable {
-  /** Stores `val` under `key` for `expiryMs` milliseconds (`Infinity`: no expiry). Resolves `true`. */
-  setItem(key: string, val: unknown, expiryMs: number): Promise<boolean>;
+  /**
+   * Stores `val` under `key` for `expiryMs` milliseconds (`Infinity`: no expiry). Resolves `true`;
+   * with `{ ifAbsent: true }`, resolves `false` (writing nothing) when a live value is already stored.
+   * @example
+   * const won = await cacher.setItem('locks/report', { owner: me }, 30_000, { ifAbsent: true });
+   */
+  setItem(key: string, val: unknown, expiryMs: number, options?: SetItemOptions): Promise<boolean>;
   /** Returns a copy of the value; throws `MotifsErrorNotFound` for a missing or expired key. */
   getItem<T = unknown>(key: string): Promise<T>;
+  /**
+   * Reads a value with its metadata, never throwing on a miss: `{ hit, value, ageMs, stale }`. A
+   * value past its expiry but inside a getOrSet stale window is returned with `stale: true`.
+   * @example
+   * const { hit, value, ageMs } = await cacher.getEntry<User>('users/1');
+   */
+  getEntry<T = unknown>(key: string): Promise<CacherEntry<T>>;
+  /**
+   * Calls `handler` for every set, delete and expiry of this cacher's keys matching `pattern`, made
+   * by any cacher of the same namespace on the same backend (other processes too, on Redis). Resolves
+   * once changes flow. Delivery is best effort, like pub/sub: a change made while a Redis connection
+   * is down is not replayed. Redis needs `notify-keyspace-events` (see the cacher-redis README).
+   * @throws MotifsErrorValidation for a bad pattern or handler
+   * @throws MotifsErrorUnavailable when the backend cannot report changes (`details.reason`)
+   * @example
+   * const watch = await cacher.watch({ prefix: 'users/' }, ({ type, key }) => local.delete(key));
+   * await watch.close();
+   */
+  watch(pattern: CacherWatchPattern, handler: CacherWatchHandler): Promise<CacherWatch>;
   /** Resolves `true` if the key existed. */
   delItem(key: string): Promise<boolean>;
   /** Every live key starting with `keyPrefix` literally (glob characters included), with its value. */

@@ -29,13 +29,20 @@ export { registerKind, unregisterKind } from './registry.js';
 export {
   makeCacher,
   type CacherBaseOptions,
+  type CacherChange,
+  type CacherEntry,
   type CacherEvents,
   type CacherKinds,
+  type CacherWatch,
+  type CacherWatchHandler,
+  type CacherWatchPattern,
   type GetOrSetLoader,
   type GetOrSetOptions,
   type ICacher,
   type MakeCacherOptions,
+  type SetItemOptions,
 } from './cacher.js';
+export { cacheable, uncacheable, type CacheDecision, type CacheableOptions } from './cacher/decision.js';
 
 // Repo
 export {
@@ -46,6 +53,8 @@ export {
   type IRepo,
   type MakeRepoOptions,
   type RepoBaseOptions,
+  type RepoChange,
+  type RepoChangesOptions,
   type RepoEventPayloads,
   type RepoEvents,
   type RepoKinds,
@@ -69,9 +78,26 @@ export {
   type PublishOptions,
 } from './listener.js';
 export { jsonMessageCodec, textCodec, type ListenerCommonOptions } from './listener/options.js';
+export { makeRelay, RELAY_HEADERS, type IRelay, type RelayEvents, type RelayOptions } from './relay.js';
 export type { Codec } from './codec.js';
 export type { RetryPolicy } from './listener/retry.js';
 export type { StandardSchemaV1 } from './listener/schema.js';
+
+// Request/reply
+export {
+  makeRequester,
+  makeResponder,
+  type IRequester,
+  type IResponder,
+  type MakeRequesterOptions,
+  type MakeResponderOptions,
+  type RequestContext,
+  type RequestHandler,
+  type RequestOptions,
+  type RequesterBaseOptions,
+  type RequesterEvents,
+  type ResponderEvents,
+} from './request-reply.js';
 
 // Observability: pass a logger; subscribe to the tracing channels.
 export { silentLogger, type MotifsLogger } from './logger.js';

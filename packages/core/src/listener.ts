@@ -7,7 +7,7 @@ import { makeMotif } from './registry.js';
  * `async (msg) => {}` is a valid handler.
  */
 export interface MessageContext {
-  /** The channel (topic) the message was read from. */
+  /** The channel (topic) the message was read from: the real channel, also for a pattern listener. */
   channelId: string;
   /** Partition within the channel (0 for single-partition channels). */
   partition: number;
@@ -64,6 +64,17 @@ export interface ListenerEvents {
   'dead-letter': { channelId: string; deadLetterChannelId: string; partition: number; offset: string; reason: 'handler' | 'decode' | 'schema'; error: MotifsError };
   /** A message `close()` gave up on (its handler had not settled); it will be redelivered. */
   abandoned: AbandonedMessage;
+  /**
+   * Messages removed by retention before this group read them (memory channel): the group
+   * resumed at `to`, the oldest retained offset; `count` messages (`from` .. `to` - 1) were skipped.
+   * Also logged as a warning: a skip is never silent.
+   */
+  skipped: { channelId: string; groupId: string; partition: number; from: string; to: string; count: number };
+  /**
+   * A pattern listener's matched channels changed (`channelId` is the pattern): `added` are the
+   * channels it started reading, `channels` all it reads now.
+   */
+  channels: { channelId: string; groupId: string; added: string[]; channels: string[] };
   /** Every error also handed to `onError`. */
   error: unknown;
   /** An `onError` handler threw while handling `reported`. */
@@ -158,7 +169,10 @@ export interface ListenerKinds {}
 
 /** Options every listener and publisher kind takes. */
 export interface ListenerBaseOptions {
-  /** The channel (a Kafka topic, an in-memory channel name). */
+  /**
+   * The channel (a Kafka topic, an in-memory channel name). A listener's `channelId` may be a
+   * pattern (`orders.*`: see the kind's README for support); a publisher's may not.
+   */
   channelId: string;
 }
 

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { MotifsErrorAdapterMissing, MotifsErrorValidation } from './errors.js';
 
 /** The motifs whose kinds are resolved through the registry. */
-export type MotifName = 'cacher' | 'repo' | 'listener' | 'publisher';
+export type MotifName = 'cacher' | 'repo' | 'listener' | 'publisher' | 'channelAdmin';
 
 /** Builds one motif instance from the options given to `makeX({ kind, ... })`. */
 export type MotifFactory<M = unknown> = (options: { kind: string } & Record<string, unknown>) => M | Promise<M>;
@@ -27,8 +27,9 @@ export type AdapterLoaders = Readonly<Partial<Record<string, AdapterLoader>>>;
 export const BUILTIN_KINDS: Readonly<Record<MotifName, Readonly<Record<string, string>>>> = {
   cacher: { memory: '@motifs/cacher-memory', redis: '@motifs/cacher-redis' },
   repo: { memory: '@motifs/repo-memory', redis: '@motifs/repo-redis' },
-  listener: { memory: '@motifs/listener-memory', kafka: '@motifs/listener-kafka' },
-  publisher: { memory: '@motifs/listener-memory', kafka: '@motifs/listener-kafka' },
+  listener: { memory: '@motifs/listener-memory', kafka: '@motifs/listener-kafka', redis: '@motifs/listener-redis' },
+  publisher: { memory: '@motifs/listener-memory', kafka: '@motifs/listener-kafka', redis: '@motifs/listener-redis' },
+  channelAdmin: { memory: '@motifs/listener-memory', kafka: '@motifs/listener-kafka', redis: '@motifs/listener-redis' },
 };
 
 /** The export an adapter package provides for each motif it implements. */
@@ -37,6 +38,7 @@ export const FACTORY_EXPORTS: Readonly<Record<MotifName, string>> = {
   repo: 'createRepo',
   listener: 'createListener',
   publisher: 'createPublisher',
+  channelAdmin: 'createChannelAdmin',
 };
 
 const registered: Record<MotifName, Map<string, MotifFactory>> = {
@@ -44,6 +46,7 @@ const registered: Record<MotifName, Map<string, MotifFactory>> = {
   repo: new Map(),
   listener: new Map(),
   publisher: new Map(),
+  channelAdmin: new Map(),
 };
 
 /**

@@ -4,6 +4,6 @@
  * (matching records against compiled conditions, deciding what an index can hold).
  */
 export { RepoBase } from './repo/repo-base.js';
-export { normalizeRepoSettings, type RepoSettings } from './repo/settings.js';
+export { normalizeRepoChanges, normalizeRepoSettings, type RepoChangesSettings, type RepoSettings } from './repo/settings.js';
 export { hasRange, isIndexable, matchesAll, type CompiledCondition } from './repo/conditions.js';
 export type { PreparedRecord } from './repo/records.js';

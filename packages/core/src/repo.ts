@@ -154,6 +154,51 @@ export interface RepoBaseOptions {
    * `error`. Default: Node process warnings (see `resolveLogger`).
    */
   logger?: MotifsLogger;
+  /**
+   * Publishes every committed create / update / delete as a {@link RepoChange} on a channel.
+   * See the repo adapter's README for how the write and its message are kept together.
+   */
+  changes?: RepoChangesOptions;
+}
+
+/**
+ * Where a repo's change feed goes (`makeRepo({ ..., changes: { channelId } })`). Every instance of
+ * one repo should declare the same feed: a write made without it publishes nothing and does not
+ * count towards {@link RepoChange.version}.
+ * @example
+ * const contacts = await makeRepo<IContact>({ kind: 'redis', name: 'contacts', changes: { channelId: 'contacts.changes' }, redis: { url } });
+ */
+export interface RepoChangesOptions {
+  /**
+   * The channel every committed write is published to (message key: the record id; value: the
+   * {@link RepoChange} as JSON). It must be the repo's name or start with `<name>.`
+   * (`contacts` -> `contacts`, `contacts.changes`), on every kind, else `makeRepo` throws
+   * `MotifsErrorValidation`: a Redis stream of that channel then shares the repo's cluster slot,
+   * so the write and its message are one script. The channel lives in the repo's namespace.
+   */
+  channelId: string;
+}
+
+/**
+ * One committed write, as a repo's change feed publishes it. The message key is the record id, so
+ * changes of one record keep their order on every channel kind.
+ * @example
+ * listener.onMessage(async (change: RepoChange<Contact>) => { if (change.op === 'delete') forget(change.id); });
+ */
+export interface RepoChange<T extends IBaseDto = IBaseDto> {
+  op: 'create' | 'update' | 'delete';
+  id: string;
+  /** The record after the write; for a delete, the record as it was when deleted. */
+  dto: T;
+  /** The record before an update (updates only). */
+  previous?: T;
+  /**
+   * The record's write count: 1 for its first create, then +1 per update and delete. It continues
+   * when a deleted id is created again, so a consumer can drop a change it has already applied.
+   */
+  version: number;
+  /** When the write committed, in ms since the epoch (the backend's clock). */
+  at: number;
 }
 
 /** `makeRepo` options for one kind: `{ kind, name, namespace?, indexes?, [kind]?: adapter options }`. */

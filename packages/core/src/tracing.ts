@@ -8,7 +8,7 @@ export type TracedMotif = 'cacher' | 'repo' | 'listener' | 'publisher';
  * `motifs:<motif>:<operation>` (see {@link MOTIFS_TRACING_CHANNELS}).
  */
 export const MOTIFS_TRACED_OPERATIONS = {
-  cacher: ['getItem', 'setItem', 'hasItem', 'delItem', 'getItemsLike', 'getKeys', 'delItemsLike', 'getOrSet', 'getItems', 'setItems', 'delItems'],
+  cacher: ['getItem', 'setItem', 'hasItem', 'delItem', 'getItemsLike', 'getKeys', 'delItemsLike', 'getOrSet', 'getItems', 'setItems', 'delItems', 'getEntry'],
   repo: ['create', 'retrieve', 'update', 'delete', 'findMany', 'count'],
   listener: ['handle'],
   publisher: ['publish'],

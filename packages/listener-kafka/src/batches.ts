@@ -3,10 +3,16 @@ import type { EachBatchPayload } from 'kafkajs';
 
 /** One batch kafkajs handed us, while its handlers run. */
 export interface InFlightBatch {
+  topic: string;
   partition: number;
   /** Offset of the message whose handlers are running, if any. */
   offset: string | undefined;
   settled: Promise<void>;
+}
+
+/** The key of a topic's partition in {@link PartitionBatches.processed}. */
+export function partitionKey(topic: string, partition: number): string {
+  return `${partition}@${topic}`;
 }
 
 /** What a {@link PartitionBatches} needs from its listener. */
@@ -27,8 +33,11 @@ export interface PartitionBatchesOptions {
 export class PartitionBatches {
   /** Batches whose handlers are running. */
   readonly inFlight = new Set<InFlightBatch>();
-  /** Last processed offset per partition this member owns (the commit is this + 1). */
-  readonly processed = new Map<number, string>();
+  /**
+   * Last processed offset per partition this member owns (the commit is this + 1), keyed by
+   * {@link partitionKey}: a pattern listener reads several topics.
+   */
+  readonly processed = new Map<string, { topic: string; partition: number; offset: string }>();
   /** The latest batch's heartbeat (every batch's calls the same group heartbeat). */
   heartbeat: (() => Promise<void>) | undefined;
   /** Set when close() stopped waiting for in-flight handlers: from then on they touch nothing. */
@@ -52,9 +61,9 @@ export class PartitionBatches {
    * Gives up on the handlers still running: nothing they finish is committed, kafkajs may stop.
    * Returns the messages they were on, to be reported as abandoned.
    */
-  giveUp(): { partition: number; offset: string }[] {
+  giveUp(): { topic: string; partition: number; offset: string }[] {
     this.gaveUp = true;
-    const stuck = [...this.inFlight].filter((b) => b.offset !== undefined).map((b) => ({ partition: b.partition, offset: b.offset! }));
+    const stuck = [...this.inFlight].filter((b) => b.offset !== undefined).map((b) => ({ topic: b.topic, partition: b.partition, offset: b.offset! }));
     this.releaseKafkajs();
     return stuck;
   }
@@ -66,7 +75,7 @@ export class PartitionBatches {
     const settled = new Promise<void>((resolve) => {
       settle = resolve;
     });
-    const entry: InFlightBatch = { partition: payload.batch.partition, offset: undefined, settled };
+    const entry: InFlightBatch = { topic: payload.batch.topic, partition: payload.batch.partition, offset: undefined, settled };
     this.inFlight.add(entry);
     const run = this.handle(payload, entry).finally(() => {
       this.inFlight.delete(entry);
@@ -84,7 +93,8 @@ export class PartitionBatches {
    * acknowledged before it is.
    */
   private async handle({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload, entry: InFlightBatch): Promise<void> {
-    const { partition } = batch;
+    const { partition, topic } = batch;
+    const key = partitionKey(topic, partition);
     const { signal } = this.options;
     this.heartbeat = heartbeat;
     let lastBeat = Date.now();
@@ -92,7 +102,7 @@ export class PartitionBatches {
       if (signal.aborted || !isRunning() || isStale()) return;
       entry.offset = message.offset;
       const outcome = await this.options.deliver(
-        { value: message.value, key: message.key, headers: message.headers, partition, offset: message.offset, timestamp: message.timestamp },
+        { channelId: topic, value: message.value, key: message.key, headers: message.headers, partition, offset: message.offset, timestamp: message.timestamp },
         signal,
       );
       entry.offset = undefined;
@@ -103,7 +113,7 @@ export class PartitionBatches {
         return;
       }
       resolveOffset(message.offset);
-      this.processed.set(partition, message.offset);
+      this.processed.set(key, { topic, partition, offset: message.offset });
       // kafkajs commits after every batch; within a long batch, heartbeat and commit on a clock
       // rather than per message (both are throttled inside kafkajs, but each call costs a hop).
       const now = Date.now();

@@ -1,6 +1,7 @@
-import type { IListener, IPublisher } from '@motifs/core/kit';
+import { type IListener, type IPublisher, isChannelPattern } from '@motifs/core/kit';
 import { KafkaListener } from './listener.js';
 import type { KafkaMotifOptions } from './options.js';
+import { KafkaPatternListener } from './pattern-listener.js';
 import { KafkaPublisher } from './publisher.js';
 
 /**
@@ -9,7 +10,7 @@ import { KafkaPublisher } from './publisher.js';
  * const listener = createListener<Contact>({ channelId: 'contacts', kafka: { url: 'localhost:9092', groupId: 'mailer' } });
  */
 export function createListener<T = unknown>(options: KafkaMotifOptions<T>): IListener<T> {
-  return new KafkaListener<T>(options);
+  return createKafkaListener<T>(options);
 }
 
 /** What `makePublisher({ kind: 'kafka', ... })` calls. */
@@ -18,14 +19,16 @@ export function createPublisher<T = unknown>(options: KafkaMotifOptions<T>): IPu
 }
 
 /**
- * A Kafka listener (typed as the class, so `groupId` and `deadLetterTopic` are visible).
+ * A Kafka listener (typed as the class, so `groupId` and `deadLetterTopic` are visible). A pattern
+ * `channelId` (`orders.*`) gives a {@link KafkaPatternListener} on every matching topic.
  * @example
  * const listener = createKafkaListener<Contact>({ channelId: 'contacts', kafka: { url: 'localhost:9092' } });
  * listener.onMessage(async (contact, { key }) => console.log(key, contact));
  * await listener.listen();
  */
 export function createKafkaListener<T = unknown>(options: KafkaMotifOptions<T>): KafkaListener<T> {
-  return new KafkaListener<T>(options);
+  const pattern = options !== null && typeof options === 'object' && typeof options.channelId === 'string' && isChannelPattern(options.channelId);
+  return pattern ? new KafkaPatternListener<T>(options) : new KafkaListener<T>(options);
 }
 
 /**

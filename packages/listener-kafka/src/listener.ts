@@ -1,18 +1,12 @@
-import { type DeadLetter, ListenerBase, MotifsErrorTimeout, MotifsErrorUnavailable, backoffMs, closedError, emitSafe, sleep, timeoutAfter, within } from '@motifs/core/kit';
+import { type DeadLetter, ListenerBase, type MotifsError, MotifsErrorTimeout, MotifsErrorUnavailable, backoffMs, closedError, emitSafe, timeoutAfter, within } from '@motifs/core/kit';
 import type { Socket } from 'node:net';
 import type { Consumer, Kafka as KafkaClient } from 'kafkajs';
-import { PartitionBatches } from './batches.js';
+import { PartitionBatches, partitionKey } from './batches.js';
 import { DeadLetterProducer } from './dead-letter-producer.js';
 import { toMotifsError } from './errors.js';
-import { type KafkaListenerOptions, type KafkaMotifOptions, readOptions } from './options.js';
+import { DISCONNECT_TIMEOUT_MS, type KafkaListenerOptions, type KafkaMotifOptions, readOptions } from './options.js';
 import { OutageWatch } from './outage.js';
-
-/**
- * Default of `disconnectTimeoutMs`: how long close() waits, after the drain, for the consumer to
- * leave its group and disconnect. Past it, close() resolves anyway, reporting MOTIFS_TIMEOUT (and
- * destroys the sockets of a client it built itself).
- */
-export const DISCONNECT_TIMEOUT_MS = 5000;
+import { subscribeWithRetry } from './subscribe.js';
 
 /**
  * Listens to a Kafka topic with at-least-once delivery: an offset is committed only after every
@@ -20,22 +14,26 @@ export const DISCONNECT_TIMEOUT_MS = 5000;
  * with backoff, then the message is written to the dead-letter topic and reported.
  */
 export class KafkaListener<T = unknown> extends ListenerBase<T> {
-  private readonly client: KafkaClient;
+  protected readonly client: KafkaClient;
   private readonly options: KafkaListenerOptions<T>;
-  private consumer: Consumer | undefined;
+  protected consumer: Consumer | undefined;
   private readonly deadLetters: DeadLetterProducer;
-  private readonly batches: PartitionBatches;
-  private readonly outage: OutageWatch;
+  protected readonly batches: PartitionBatches;
+  protected readonly outage: OutageWatch;
+  /** Topics subscribed, each with where a group new to it starts (fromBeginning); a pattern listener fills it. */
+  protected readonly topics = new Map<string, boolean>();
   /** Sockets of the client this listener built (empty for an injected client). */
   private readonly sockets: Set<Socket> | undefined;
   private crashed = false;
   private started = false;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly disconnectTimeoutMs: number;
+  protected readonly disconnectTimeoutMs: number;
 
   constructor(options: KafkaMotifOptions<T>) {
-    const { channelId, kafka, client, sockets, deadLetterTopic } = readOptions(options);
-    super({ channelId, options: kafka, path: 'kafka', deadLetterChannelId: deadLetterTopic });
+    const { channelId, kafka, client, sockets, deadLetterTopic, pattern } = readOptions(options);
+    const fixed = kafka.deadLetterTopic;
+    super({ channelId, options: kafka, path: 'kafka', deadLetterChannelId: deadLetterTopic, ...(pattern && fixed ? { deadLetterChannelFor: () => fixed } : {}) });
+    if (!pattern) this.topics.set(channelId, this.fromBeginning);
     this.sockets = sockets;
     this.client = client;
     this.options = kafka;
@@ -77,14 +75,15 @@ export class KafkaListener<T = unknown> extends ListenerBase<T> {
    */
   protected async startTransport(): Promise<void> {
     try {
-      await this.start();
+      // A pattern that matches no topic yet starts its consumer once one appears (see rejoin()).
+      if (this.topics.size) await this.start();
     } catch (cause) {
       const err = toMotifsError(cause, `listening to ${this.channelId}`);
       await this.stopConsumer();
       throw err;
     }
     this.started = true;
-    this.outage.start();
+    if (this.consumer) this.outage.start();
   }
 
   /** Waits between retries can outlast the session timeout: keep the membership alive meanwhile. */
@@ -96,7 +95,8 @@ export class KafkaListener<T = unknown> extends ListenerBase<T> {
     return this.deadLetters.send(letter);
   }
 
-  private async start(): Promise<void> {
+  /** Builds, connects and runs a consumer on {@link topics}; resolves once it joined the group and fetched. */
+  protected async start(): Promise<void> {
     const consumer = this.client.consumer({
       // close() has to wait out an in-flight fetch long-poll; kafkajs's 5 s default makes it slow.
       maxWaitTimeInMs: 500,
@@ -136,12 +136,16 @@ export class KafkaListener<T = unknown> extends ListenerBase<T> {
       }
       this.outage.joining = false;
       this.outage.answered();
-      const partitions = [...(e.payload.memberAssignment[channelId] ?? [])].sort((a, b) => a - b);
+      const assigned = e.payload.memberAssignment;
+      const owned = new Set(Object.entries(assigned).flatMap(([topic, ps]) => ps.map((p) => partitionKey(topic, p))));
       // Offsets of partitions now owned by someone else must not be committed by us later.
-      for (const p of this.batches.processed.keys()) if (!partitions.includes(p)) this.batches.processed.delete(p);
+      for (const key of this.batches.processed.keys()) if (!owned.has(key)) this.batches.processed.delete(key);
       if (this.crashed) emitSafe(em, 'reconnect', { channelId, groupId });
       this.crashed = false;
-      emitSafe(em, 'rebalance', { channelId, groupId, memberId: e.payload.memberId, partitions });
+      for (const topic of this.topics.keys()) {
+        const partitions = [...(assigned[topic] ?? [])].sort((a, b) => a - b);
+        emitSafe(em, 'rebalance', { channelId: topic, groupId, memberId: e.payload.memberId, partitions });
+      }
       joinedOnce = true;
     });
     consumer.on(REBALANCING, (e) => {
@@ -156,6 +160,8 @@ export class KafkaListener<T = unknown> extends ListenerBase<T> {
     consumer.on(DISCONNECT, () => emitSafe(em, 'disconnect', { channelId }));
     consumer.on(STOP, () => emitSafe(em, 'stop', { channelId }));
     consumer.on(CRASH, (e) => {
+      // A consumer rejoin() replaced: its crash concerns nobody.
+      if (consumer !== this.consumer) return;
       const { error, restart } = e.payload;
       const err = toMotifsError(error, `consumer of ${channelId} crashed`);
       this.crashed = true;
@@ -180,22 +186,10 @@ export class KafkaListener<T = unknown> extends ListenerBase<T> {
     }
   }
 
-  /**
-   * Subscribes, retrying while the topic is still being created: a broker that auto-creates topics
-   * answers the first metadata request for a new one with UNKNOWN_TOPIC_OR_PARTITION.
-   */
-  private async subscribe(consumer: Consumer, deadline: number): Promise<void> {
-    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
-      try {
-        await consumer.subscribe({ topic: this.channelId, fromBeginning: this.fromBeginning });
-        return;
-      } catch (cause) {
-        const err = toMotifsError(cause, `subscribing to ${this.channelId}`);
-        if (!err.retryable || Date.now() + wait > deadline || this.closed) throw err;
-        emitSafe(this.em, 'subscribe.retry', { channelId: this.channelId, error: err, waitMs: wait });
-        await sleep(wait);
-      }
-    }
+  private subscribe(consumer: Consumer, deadline: number): Promise<void> {
+    const { channelId, em } = this;
+    const onRetry = (error: MotifsError, waitMs: number) => emitSafe(em, 'subscribe.retry', { channelId, error, waitMs });
+    return subscribeWithRetry(consumer, { topics: this.topics, deadline, what: channelId, isClosed: () => this.closed, onRetry });
   }
 
   private runConsumer(consumer: Consumer): Promise<void> {
@@ -244,12 +238,12 @@ export class KafkaListener<T = unknown> extends ListenerBase<T> {
     let reports: Promise<void>[] = [];
     if (consumer) {
       try {
-        consumer.pause([{ topic: this.channelId }]);
+        consumer.pause([...this.topics.keys()].map((topic) => ({ topic })));
       } catch {
         // Not running (never joined or crashed): nothing to pause.
       }
       if (this.batches.inFlight.size && (await within(this.batches.drained(), this.closeTimeoutMs)) === 'timeout') {
-        reports = this.batches.giveUp().map(({ partition, offset }) => this.abandon(partition, offset));
+        reports = this.batches.giveUp().map(({ topic, partition, offset }) => this.abandon(partition, offset, topic === this.channelId ? undefined : topic));
       }
     }
     await this.stopConsumer(consumer && (() => this.commitProcessed(consumer)));
@@ -257,10 +251,10 @@ export class KafkaListener<T = unknown> extends ListenerBase<T> {
     if (reports.length) await within(Promise.allSettled(reports), 1000);
   }
 
-  private async commitProcessed(consumer: Consumer): Promise<void> {
+  protected async commitProcessed(consumer: Consumer): Promise<void> {
     const { processed } = this.batches;
     if (processed.size === 0) return;
-    const offsets = [...processed].map(([partition, offset]) => ({ topic: this.channelId, partition, offset: (BigInt(offset) + 1n).toString() }));
+    const offsets = [...processed.values()].map(({ topic, partition, offset }) => ({ topic, partition, offset: (BigInt(offset) + 1n).toString() }));
     try {
       await consumer.commitOffsets(offsets);
     } catch (cause) {

@@ -1,9 +1,16 @@
 import type { ListenerCommonOptions } from '@motifs/core';
-import { MotifsErrorValidation, assertKey, defaultDeadLetterChannel, describeType } from '@motifs/core/kit';
+import { MotifsErrorValidation, assertKey, compileChannelPattern, defaultDeadLetterChannel, describeType, isChannelPattern } from '@motifs/core/kit';
 import type { ConsumerConfig, Kafka as KafkaClient, KafkaConfig, ProducerConfig } from 'kafkajs';
 import type { Socket } from 'node:net';
 import { Kafka, KafkaLogLevel } from './kafkajs.js';
 import { trackedSocketFactory } from './sockets.js';
+
+/**
+ * Default of `disconnectTimeoutMs`: how long close() waits, after the drain, for the consumer to
+ * leave its group and disconnect. Past it, close() resolves anyway, reporting MOTIFS_TIMEOUT (and
+ * destroys the sockets of a client it built itself).
+ */
+export const DISCONNECT_TIMEOUT_MS = 5000;
 
 /** kafkajs log levels by name. */
 export type KafkaLogLevelName = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
@@ -22,8 +29,17 @@ export interface KafkaListenerOptions<T = unknown> extends ListenerCommonOptions
   sasl?: KafkaConfig['sasl'];
   /** Partitions handled at once by one listener (default 1). Order always holds within a partition. */
   partitionsConcurrency?: number;
-  /** Where failed messages go (default `<channelId>.dlq`). */
+  /**
+   * Where failed messages go (default `<channelId>.dlq`; for a pattern listener `<real topic>.dlq`,
+   * or this one topic for all, which must not match the pattern).
+   */
   deadLetterTopic?: string;
+  /**
+   * Pattern listener (`channelId: 'orders.*'`): how often the topic list is checked for new (or
+   * deleted) matching topics, in ms (default 5000). A new topic is read from its first message,
+   * within about this delay plus one group rejoin.
+   */
+  patternRefreshMs?: number;
   /** How often processed offsets are committed while consuming, in ms (default 1000). close() always commits. */
   commitIntervalMs?: number;
   /** How long `listen()` waits to join the group, in ms (default 60000). */
@@ -112,16 +128,22 @@ export function readOptions<T>(options: KafkaMotifOptions<T>): {
   /** The open sockets of the client built here; undefined for an injected client. */
   sockets: Set<Socket> | undefined;
   deadLetterTopic: string;
+  /** The matcher, when `channelId` is a pattern. */
+  pattern: ((topic: string) => boolean) | undefined;
 } {
   if (options === null || typeof options !== 'object') throw invalid('options', `must be an object, got ${describeType(options)}`);
-  assertTopic(options.channelId);
+  const pattern = typeof options.channelId === 'string' && isChannelPattern(options.channelId) ? compileChannelPattern(options.channelId) : undefined;
+  if (!pattern) assertTopic(options.channelId);
   const kafka = options.kafka ?? {};
   if (typeof kafka !== 'object' || kafka === null) throw invalid('kafka', 'must be an object');
   if (kafka.deadLetterTopic !== undefined) assertTopic(kafka.deadLetterTopic, 'kafka.deadLetterTopic');
+  if (pattern && kafka.deadLetterTopic !== undefined && pattern(kafka.deadLetterTopic)) {
+    throw invalid('kafka.deadLetterTopic', `matches the pattern ${options.channelId}: the listener would read its own dead letters`);
+  }
   if (kafka.clientId !== undefined) assertKey(kafka.clientId, 'kafka.clientId');
   const pc = kafka.partitionsConcurrency;
   if (pc !== undefined && (!Number.isInteger(pc) || pc < 1 || pc > 1000)) throw invalid('kafka.partitionsConcurrency', 'must be an integer from 1 to 1000');
-  for (const field of ['commitIntervalMs', 'listenTimeoutMs', 'unavailableAfterMs', 'disconnectTimeoutMs'] as const) {
+  for (const field of ['commitIntervalMs', 'listenTimeoutMs', 'unavailableAfterMs', 'disconnectTimeoutMs', 'patternRefreshMs'] as const) {
     const v = kafka[field];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) throw invalid(`kafka.${field}`, 'must be a positive number of ms');
   }
@@ -147,5 +169,5 @@ export function readOptions<T>(options: KafkaMotifOptions<T>): {
       logLevel: KafkaLogLevel[(kafka.logLevel ?? 'error').toUpperCase() as 'ERROR'],
     });
   }
-  return { channelId: options.channelId, kafka, client, sockets, deadLetterTopic: kafka.deadLetterTopic ?? defaultDeadLetterChannel(options.channelId) };
+  return { channelId: options.channelId, kafka, client, sockets, deadLetterTopic: kafka.deadLetterTopic ?? defaultDeadLetterChannel(options.channelId), pattern };
 }

@@ -1,13 +1,5 @@
-import { MotifsErrorConflict, MotifsErrorValidation, assertKey } from '@motifs/core/kit';
-
-/** One stored message: the encoded payload as the publisher wrote it. */
-export interface MemoryRecord {
-  readonly offset: number;
-  readonly value: string;
-  readonly key: string | undefined;
-  readonly headers: Record<string, string> | undefined;
-  readonly timestamp: number;
-}
+import { MotifsErrorConflict, MotifsErrorValidation, assertKey, assertNotChannelPattern } from '@motifs/core/kit';
+import { type MemoryRetention, PartitionLog, type ResolvedRetention, resolveRetention } from './partition-log.js';
 
 /** Called before every append; throw to simulate a broken channel (fault injection in tests). */
 export type BeforeAppendHook = (channelId: string, record: { value: string; key?: string | undefined; headers?: Record<string, string> | undefined }) => void;
@@ -15,6 +7,8 @@ export type BeforeAppendHook = (channelId: string, record: { value: string; key?
 /** Options of a {@link MemoryChannelHub}. */
 export interface MemoryChannelHubOptions {
   beforeAppend?: BeforeAppendHook;
+  /** Retention of the channels this hub creates, unless the creating call gives its own (default {@link DEFAULT_RETENTION}). */
+  retention?: MemoryRetention;
 }
 
 /**
@@ -27,22 +21,37 @@ export interface MemoryChannelHubOptions {
  */
 export class MemoryChannelHub {
   private readonly channels = new Map<string, MemoryChannel>();
+  private readonly watchers = new Set<(channel: MemoryChannel) => void>();
+  private readonly retention: ResolvedRetention;
 
-  constructor(private readonly options: MemoryChannelHubOptions = {}) {}
+  /** @throws MotifsErrorValidation for bad `retention` */
+  constructor(private readonly options: MemoryChannelHubOptions = {}) {
+    this.retention = resolveRetention(options.retention, 'retention');
+  }
 
   /**
-   * The channel named `channelId`, created with `partitions` partitions (default 1) on first use.
-   * @throws MotifsErrorConflict when it exists with a different explicit partition count
+   * The channel named `channelId`, created with `partitions` partitions (default 1) and
+   * `retention` (default the hub's) on first use.
+   * @throws MotifsErrorConflict when it exists with a different explicit partition count or retention
+   * @throws MotifsErrorValidation for a pattern (`*`, `?`, `[`), bad partitions or retention
    */
-  channel(channelId: string, partitions?: number): MemoryChannel {
+  channel(channelId: string, partitions?: number, retention?: MemoryRetention): MemoryChannel {
     assertKey(channelId, 'channelId');
+    assertNotChannelPattern(channelId);
+    const wanted = retention === undefined ? undefined : resolveRetention(retention, 'memory.retention', this.retention);
     if (partitions !== undefined && (!Number.isInteger(partitions) || partitions < 1 || partitions > 1024)) {
       throw new MotifsErrorValidation('partitions must be an integer from 1 to 1024', { issues: [{ path: ['partitions'], message: 'out of range' }] });
     }
     let channel = this.channels.get(channelId);
     if (!channel) {
-      channel = new MemoryChannel(channelId, partitions ?? 1, this.options.beforeAppend);
+      channel = new MemoryChannel(channelId, partitions ?? 1, this.options.beforeAppend, wanted ?? this.retention);
       this.channels.set(channelId, channel);
+      for (const watcher of this.watchers) watcher(channel);
+    } else if (wanted && (wanted.maxMessages !== channel.retention.maxMessages || wanted.maxAgeMs !== channel.retention.maxAgeMs)) {
+      const { maxMessages, maxAgeMs } = channel.retention;
+      throw new MotifsErrorConflict(`channel "${channelId}" exists with retention ${JSON.stringify({ maxMessages, maxAgeMs })}`, {
+        details: { channelId, retention: { maxMessages, maxAgeMs } },
+      });
     } else if (partitions !== undefined && partitions !== channel.partitionCount) {
       throw new MotifsErrorConflict(`channel "${channelId}" exists with ${channel.partitionCount} partition(s), not ${partitions}`, {
         details: { channelId, partitions: channel.partitionCount },
@@ -65,6 +74,15 @@ export class MemoryChannelHub {
   channelIds(): string[] {
     return [...this.channels.keys()];
   }
+
+  /**
+   * Calls `watcher` with every channel created from now on (synchronously, before its first
+   * message); returns the function that stops it. Pattern listeners find new channels this way.
+   */
+  watch(watcher: (channel: MemoryChannel) => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
 }
 
 /** The hub every listener and publisher uses unless given one. */
@@ -85,7 +103,7 @@ export class MemoryGroup {
   private readonly members: GroupMember[] = [];
 
   constructor(readonly channel: MemoryChannel, fromBeginning: boolean) {
-    this.committed = channel.partitionLogs.map((log) => (fromBeginning ? 0 : log.length));
+    this.committed = channel.partitionLogs.map((log) => (fromBeginning ? log.startOffset : log.endOffset));
     this.released = channel.partitionLogs.map(() => Promise.resolve());
   }
 
@@ -113,15 +131,20 @@ export class MemoryGroup {
   }
 }
 
-/** A named channel: partitioned append-only logs plus its consumer groups. */
+/** A named channel: partitioned append-only logs (bounded by retention) plus its consumer groups. */
 export class MemoryChannel {
-  readonly partitionLogs: MemoryRecord[][];
+  readonly partitionLogs: PartitionLog[];
   private readonly groups = new Map<string, MemoryGroup>();
   private readonly waiters: Set<() => void>[];
   private roundRobin = 0;
 
-  constructor(readonly channelId: string, readonly partitionCount: number, private readonly beforeAppend: BeforeAppendHook | undefined) {
-    this.partitionLogs = Array.from({ length: partitionCount }, () => []);
+  constructor(
+    readonly channelId: string,
+    readonly partitionCount: number,
+    private readonly beforeAppend: BeforeAppendHook | undefined,
+    readonly retention: ResolvedRetention,
+  ) {
+    this.partitionLogs = Array.from({ length: partitionCount }, () => new PartitionLog(retention));
     this.waiters = Array.from({ length: partitionCount }, () => new Set());
   }
 
@@ -139,9 +162,7 @@ export class MemoryChannel {
   append(record: { value: string; key?: string | undefined; headers?: Record<string, string> | undefined }): { partition: number; offset: number } {
     this.beforeAppend?.(this.channelId, record);
     const partition = record.key === undefined ? this.roundRobin++ % this.partitionCount : hash(record.key) % this.partitionCount;
-    const log = this.partitionLogs[partition]!;
-    const offset = log.length;
-    log.push({ offset, value: record.value, key: record.key, headers: record.headers, timestamp: Date.now() });
+    const offset = this.partitionLogs[partition]!.append({ value: record.value, key: record.key, headers: record.headers });
     const waiting = this.waiters[partition]!;
     if (waiting.size) {
       const wake = [...waiting];

@@ -1,55 +1,89 @@
-import { type DeadLetter, ListenerBase, backoffMs, emitSafe, sleep } from '@motifs/core/kit';
-import type { GroupMember, MemoryChannel, MemoryChannelHub, MemoryGroup } from './hub.js';
+import { type DeadLetter, ListenerBase, backoffMs, emitSafe } from '@motifs/core/kit';
+import type { MemoryChannel, MemoryChannelHub } from './hub.js';
 import { type MemoryMotifOptions, readOptions } from './options.js';
-
-interface PartitionLoop {
-  partition: number;
-  abort: AbortController;
-  /** Set once the partition was handed on without waiting for this loop: it must not commit. */
-  detached: boolean;
-  /** Offset of the message whose handlers are running, if any (reported when it is abandoned). */
-  current: number | undefined;
-  /** {@link MemoryListener.bounded} of this loop, made once (so an abandoned message is reported once). */
-  stopped?: Promise<void>;
-  /** The timer that gives up on the loop, once it was told to stop. */
-  timer?: ReturnType<typeof setTimeout>;
-  done: Promise<void>;
-}
+import { ChannelSubscription, type SubscriptionHost } from './subscription.js';
 
 /**
  * Listens to an in-memory channel with Kafka's delivery rules: a consumer group splits the
  * partitions, order holds within a partition, a message is committed only after its handlers
  * resolved, failing handlers are retried and then dead-lettered.
+ *
+ * A pattern `channelId` (`orders.*`) listens on every channel of the hub it matches, those that
+ * exist at `listen()` and those created later (from their first message); see the README.
  */
 export class MemoryListener<T = unknown> extends ListenerBase<T> {
   private readonly hub: MemoryChannelHub;
-  private readonly channel: MemoryChannel;
-  private readonly loops = new Map<number, PartitionLoop>();
-  private readonly member: GroupMember = { assign: (partitions) => this.assign(partitions) };
-  private group: MemoryGroup | undefined;
+  /** The channel, or undefined for a pattern listener. */
+  private readonly channel: MemoryChannel | undefined;
+  private readonly pattern: ((channelId: string) => boolean) | undefined;
+  private readonly subscriptions = new Map<string, ChannelSubscription>();
+  private unwatch: (() => void) | undefined;
+  private readonly host: SubscriptionHost;
 
   constructor(options: MemoryMotifOptions<T>) {
-    const { channelId, memory, hub, deadLetterChannelId } = readOptions(options);
-    super({ channelId, options: memory, path: 'memory', deadLetterChannelId });
+    const { channelId, memory, hub, deadLetterChannelId, pattern } = readOptions(options);
+    const fixedDeadLetter = memory.deadLetterChannel;
+    super({
+      channelId,
+      options: memory,
+      path: 'memory',
+      deadLetterChannelId,
+      ...(pattern && fixedDeadLetter !== undefined ? { deadLetterChannelFor: () => fixedDeadLetter } : {}),
+    });
     this.hub = hub;
-    this.channel = hub.channel(channelId, memory.partitions);
+    this.pattern = pattern;
+    this.channel = pattern ? undefined : hub.channel(channelId, memory.partitions, memory.retention);
+    const { groupId } = this;
+    this.host = {
+      groupId,
+      closeTimeoutMs: this.closeTimeoutMs,
+      isClosed: () => this.closed,
+      deliver: (raw, signal) => this.deliver(raw, signal),
+      redeliveryPauseMs: () => backoffMs(this.retry, this.retry.attempts),
+      abandon: (channel, partition, offset) => this.abandon(partition, offset, channel === this.channelId ? undefined : channel),
+      rebalanced: (channel, partitions) => emitSafe(this.em, 'rebalance', { channelId: channel, groupId, partitions }),
+      skipped: (channel, partition, from, to) => {
+        const count = to - from;
+        emitSafe(this.em, 'skipped', { channelId: channel, groupId, partition, from: String(from), to: String(to), count });
+        this.logger.warn(`listener of "${channel}" (group ${groupId}): retention dropped ${count} message(s) of partition ${partition} before they were read; resumed at offset ${to}`, {
+          channelId: channel,
+          groupId,
+          partition,
+          from,
+          to,
+          count,
+        });
+      },
+    };
   }
 
-  /** Joins the consumer group; delivery starts on the partitions it is given. */
+  /** Channels this listener reads (one, or every channel a pattern matched so far). */
+  get channelIds(): string[] {
+    return [...this.subscriptions.keys()];
+  }
+
+  /** Joins the consumer group (of each matched channel); delivery starts on the partitions it is given. */
   protected async startTransport(): Promise<void> {
-    this.group = this.channel.group(this.groupId, this.fromBeginning);
-    this.group.join(this.member);
+    if (this.channel) {
+      this.subscribe(this.channel, this.fromBeginning);
+      return;
+    }
+    const matches = this.pattern!;
+    // A channel created after listen() is read from its first message: it is new, so nothing is older.
+    this.unwatch = this.hub.watch((channel) => {
+      if (!this.closed && matches(channel.channelId)) this.added([this.subscribe(channel, true)]);
+    });
+    const existing = this.hub.channelIds().filter(matches);
+    this.added(existing.map((id) => this.subscribe(this.hub.channel(id), this.fromBeginning)));
   }
 
   /**
-   * Stops delivering, waits (up to `closeTimeoutMs`) for in-flight handlers, and leaves the group.
+   * Stops delivering, waits (up to `closeTimeoutMs`) for in-flight handlers, and leaves the group(s).
    * Resolves at most `closeTimeoutMs` after `close()` was called, and leaves no timer behind.
    */
   protected async stopTransport(): Promise<void> {
-    const loops = [...this.loops.values()];
-    for (const loop of loops) loop.abort.abort();
-    this.group?.leave(this.member);
-    await Promise.all(loops.map((loop) => this.bounded(loop)));
+    this.unwatch?.();
+    await Promise.all([...this.subscriptions.values()].map((s) => s.stop()));
   }
 
   protected async sendDeadLetter(letter: DeadLetter): Promise<void> {
@@ -58,86 +92,15 @@ export class MemoryListener<T = unknown> extends ListenerBase<T> {
     this.hub.channel(letter.channelId).append({ value, key, headers: letter.headers });
   }
 
-  private assign(partitions: number[]): void {
-    const group = this.group!;
-    const keep = new Set(this.closed ? [] : partitions);
-    for (const [p, loop] of this.loops) {
-      if (!keep.has(p)) {
-        loop.abort.abort();
-        this.loops.delete(p);
-      }
-    }
-    for (const p of keep) {
-      if (this.loops.has(p)) continue;
-      const previous = group.released[p]!;
-      const abort = new AbortController();
-      const loop: PartitionLoop = { partition: p, abort, detached: false, current: undefined, done: Promise.resolve() };
-      loop.done = previous.then(() => (abort.signal.aborted ? undefined : this.consume(group, loop)));
-      group.released[p] = this.bounded(loop);
-      this.loops.set(p, loop);
-    }
-    emitSafe(this.em, 'rebalance', { channelId: this.channelId, groupId: this.groupId, partitions: [...keep] });
+  private subscribe(channel: MemoryChannel, fromBeginning: boolean): string {
+    const subscription = new ChannelSubscription(this.host, channel);
+    this.subscriptions.set(channel.channelId, subscription);
+    subscription.start(fromBeginning);
+    return channel.channelId;
   }
 
-  /**
-   * Resolves when the loop ended, or `closeTimeoutMs` after it was told to stop: a stuck handler
-   * must not block the partition for the rest of the group. Its message is then abandoned:
-   * reported, never committed by this loop, and redelivered to the partition's next owner.
-   */
-  private bounded(loop: PartitionLoop): Promise<void> {
-    loop.stopped ??= new Promise((resolve) => {
-      const finish = () => {
-        if (loop.timer) clearTimeout(loop.timer);
-        resolve();
-      };
-      loop.done.then(finish, finish);
-      const onAbort = () => {
-        loop.timer = setTimeout(() => {
-          loop.detached = true;
-          const offset = loop.current;
-          if (offset !== undefined) {
-            // Not awaited: a slow onError handler must not hold up close() or the partition's next owner.
-            void this.abandon(loop.partition, String(offset));
-          }
-          resolve();
-        }, this.closeTimeoutMs);
-        // A hand-over during a rebalance must not keep a process alive on its own (close() refs it).
-        if (!this.closed) loop.timer.unref?.();
-      };
-      if (loop.abort.signal.aborted) onAbort();
-      else loop.abort.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    // While close() waits, this timer is what it waits for: it must keep the process alive, or a
-    // process with nothing else to do exits before close() resolves.
-    if (this.closed) loop.timer?.ref?.();
-    return loop.stopped;
-  }
-
-  private async consume(group: MemoryGroup, loop: PartitionLoop): Promise<void> {
-    const { partition } = loop;
-    const { signal } = loop.abort;
-    const log = this.channel.partitionLogs[partition]!;
-    while (!signal.aborted) {
-      const position = group.committed[partition]!;
-      const record = log[position];
-      if (!record) {
-        await this.channel.waitForAppend(partition, signal);
-        continue;
-      }
-      loop.current = position;
-      const outcome = await this.deliver(
-        { value: record.value, key: record.key, headers: record.headers, partition, offset: String(position), timestamp: record.timestamp },
-        signal,
-      );
-      loop.current = undefined;
-      // Abandoned by close() or a rebalance: the message belongs to the partition's next owner now.
-      if (loop.detached) return;
-      if (outcome === 'redeliver') {
-        // Same message again after a pause, never the next one: order and at-least-once both hold.
-        await sleep(backoffMs(this.retry, this.retry.attempts), signal).catch(() => undefined);
-        continue;
-      }
-      group.committed[partition] = position + 1;
-    }
+  private added(added: string[]): void {
+    if (added.length === 0) return;
+    emitSafe(this.em, 'channels', { channelId: this.channelId, groupId: this.groupId, added, channels: this.channelIds });
   }
 }

@@ -9,7 +9,7 @@ export class MemoryPublisher<T = unknown> extends PublisherBase<T> {
   constructor(options: MemoryMotifOptions<T>) {
     const { channelId, memory, hub } = readOptions(options);
     super({ channelId, options: memory, path: 'memory' });
-    this.channel = hub.channel(channelId, memory.partitions);
+    this.channel = hub.channel(channelId, memory.partitions, memory.retention);
   }
 
   /** Appends the message: same key, same partition, so per-key order holds. */

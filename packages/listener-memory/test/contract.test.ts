@@ -21,6 +21,12 @@ listenerContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterE
       publishRaw: async (value, options) => {
         hub.channel(channelId).append({ value, key: options?.key, headers: options?.headers });
       },
+      patternListener: async (pattern, options = {}) =>
+        createMemoryListener({ channelId: pattern, memory: { hub, fromBeginning: true, groupId: options.groupId ?? uniqueNamespace('group'), ...options } }),
+      siblingPublisher: async (suffix) => createMemoryPublisher({ channelId: `${channelId}.${suffix}`, memory: { hub } }),
+      deadLetterListenerOf: async (source) =>
+        createMemoryListener<string>({ channelId: `${source}.dlq`, memory: { hub, fromBeginning: true, groupId: uniqueNamespace('dlq'), codec: textCodec } }),
     };
   },
+  capabilities: { patterns: true },
 });

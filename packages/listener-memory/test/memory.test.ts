@@ -113,7 +113,7 @@ describe('memory listener', () => {
     expect(deliveries.every((id) => id === 'poison')).toBe(true);
     dlqDown = false;
     await eventually(() => deliveries.includes('next'), { timeoutMs: 5000, what: 'the next message' });
-    const dlq = hub.channel('orders.dlq').partitionLogs[0]!;
+    const dlq = hub.channel('orders.dlq').partitionLogs[0]!.retained();
     expect(dlq).toHaveLength(1);
     expect(dlq[0]!.headers![DEAD_LETTER_HEADERS.offset]).toBe('0');
     expect(isMotifsError(errors.at(-1), 'MOTIFS_HANDLER_FAILED')).toBe(true);

@@ -3,6 +3,7 @@ import type * as CacherMemory from '@motifs/cacher-memory';
 import type * as CacherRedis from '@motifs/cacher-redis';
 import type * as ListenerKafka from '@motifs/listener-kafka';
 import type * as ListenerMemory from '@motifs/listener-memory';
+import type * as ListenerRedis from '@motifs/listener-redis';
 import type * as RepoMemory from '@motifs/repo-memory';
 import type * as RepoRedis from '@motifs/repo-redis';
 
@@ -18,6 +19,7 @@ export interface BuiltinAdapterModules {
   '@motifs/repo-redis': typeof RepoRedis;
   '@motifs/listener-memory': typeof ListenerMemory;
   '@motifs/listener-kafka': typeof ListenerKafka;
+  '@motifs/listener-redis': typeof ListenerRedis;
 }
 
 /**
@@ -33,4 +35,5 @@ export const builtinLoaders = {
   '@motifs/repo-redis': () => import('@motifs/repo-redis'),
   '@motifs/listener-memory': () => import('@motifs/listener-memory'),
   '@motifs/listener-kafka': () => import('@motifs/listener-kafka'),
+  '@motifs/listener-redis': () => import('@motifs/listener-redis'),
 } satisfies AdapterLoaders & { [K in keyof BuiltinAdapterModules]: () => Promise<BuiltinAdapterModules[K]> };

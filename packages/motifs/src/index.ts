@@ -1,3 +1,3 @@
 export * from '@motifs/core';
-export { makeCacher, makeListener, makePublisher, makeRepo } from './factories.js';
+export { makeCacher, makeListener, makePublisher, makeRelay, makeRepo, makeRequester, makeResponder } from './factories.js';
 export type { BuiltinAdapterModules } from './builtins.js';

@@ -1,6 +1,8 @@
-import { RepoBase, isIndexable, matchesAll, type CompiledCondition, type IBaseDto, type PreparedRecord } from '@motifs/core/kit';
+import { MotifsErrorValidation, RepoBase, isIndexable, matchesAll, type CompiledCondition, type IBaseDto, type PreparedRecord } from '@motifs/core/kit';
+import { MemoryChangeFeed } from './change-feed.js';
 import { FieldIndex } from './field-index.js';
 import type { MemoryRepoOptions } from './options.js';
+import { readMemoryOptions } from './read-options.js';
 
 interface Entry<T> {
   /** What readers get a fresh parse of, so nothing handed out aliases the store. */
@@ -12,16 +14,24 @@ interface Entry<T> {
 /**
  * A repo held in this process: a `Map` of id -> JSON text (plus the parsed record for queries),
  * and a {@link FieldIndex} per indexed field. Each storage step runs without an `await`, so
- * concurrent calls cannot interleave inside one.
+ * concurrent calls cannot interleave inside one; with a change feed (`changes`), the step also
+ * publishes the write's change in that same synchronous turn, after the store changed.
  * @example
  * const contacts = new MemoryRepo<IContact>({ name: 'contacts', indexes: ['lastName'] });
  */
 export class MemoryRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
   private readonly store = new Map<string, Entry<T>>();
   private readonly fieldIndexes = new Map<string, FieldIndex>();
+  private readonly feed: MemoryChangeFeed<T> | undefined;
 
+  /** @throws MotifsErrorValidation for bad options (see `RepoBase`, and `memory.publisher`) */
   constructor(options: MemoryRepoOptions) {
     super(options);
+    const memory = readMemoryOptions(options.memory);
+    if (memory.publisher !== undefined && !this.changes) {
+      throw new MotifsErrorValidation('memory.publisher needs changes: { channelId }', { issues: [{ path: ['memory', 'publisher'], message: 'only with changes' }] });
+    }
+    this.feed = this.changes && new MemoryChangeFeed<T>(this.changes, memory.publisher);
     for (const field of this.indexes) this.fieldIndexes.set(field, new FieldIndex());
   }
 
@@ -30,30 +40,22 @@ export class MemoryRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     return entry && (JSON.parse(entry.json) as T);
   }
 
-  protected insertRecord({ record, json }: PreparedRecord<T>): boolean {
-    if (this.store.has(record.id)) return false;
-    this.store.set(record.id, { json, record });
-    this.indexRecord(record, undefined);
-    return true;
+  protected insertRecord(prepared: PreparedRecord<T>): boolean | Promise<boolean> {
+    const opening = this.feed?.ready();
+    if (opening) return opening.then(() => this.insertRecordNow(prepared));
+    return this.insertRecordNow(prepared);
   }
 
-  protected patchRecord(id: string, patch: Partial<T>): T | undefined {
-    const before = this.store.get(id)?.record;
-    if (!before) return undefined;
-    const record: T = { ...before, ...patch };
-    const json = JSON.stringify(record);
-    this.store.set(id, { json, record });
-    this.indexRecord(record, before);
-    return JSON.parse(json) as T;
+  protected patchRecord(id: string, patch: Partial<T>): T | undefined | Promise<T | undefined> {
+    const opening = this.feed?.ready();
+    if (opening) return opening.then(() => this.patchRecordNow(id, patch));
+    return this.patchRecordNow(id, patch);
   }
 
-  protected removeRecord(id: string): T | undefined {
-    const record = this.store.get(id)?.record;
-    if (!record) return undefined;
-    this.store.delete(id);
-    this.indexRecord(undefined, record);
-    // Out of the store now: nothing else will read it, so the caller may own it.
-    return record;
+  protected removeRecord(id: string): T | undefined | Promise<T | undefined> {
+    const opening = this.feed?.ready();
+    if (opening) return opening.then(() => this.removeRecordNow(id));
+    return this.removeRecordNow(id);
   }
 
   protected findRecords(conditions: readonly CompiledCondition[]): T[] {
@@ -67,15 +69,61 @@ export class MemoryRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     return n;
   }
 
-  protected closeBackend(): void {
+  protected async closeBackend(): Promise<void> {
     this.store.clear();
     this.fieldIndexes.clear();
+    await this.feed?.close();
   }
 
   /** A fresh copy of a record {@link findRecords} returned, from its stored text while it is current. */
   protected override reveal(record: T): T {
     const entry = this.store.get(record.id);
     return JSON.parse(entry?.record === record ? entry.json : JSON.stringify(record)) as T;
+  }
+
+  // The storage steps: no await between the store change and the publish of its change.
+
+  private insertRecordNow({ record, json }: PreparedRecord<T>): boolean | Promise<boolean> {
+    this.assertOpen();
+    if (this.store.has(record.id)) return false;
+    this.store.set(record.id, { json, record });
+    this.indexRecord(record, undefined);
+    if (!this.feed) return true;
+    return this.sent(this.feed.publish('create', record.id, JSON.parse(json) as T)).then(() => true);
+  }
+
+  private patchRecordNow(id: string, patch: Partial<T>): T | undefined | Promise<T | undefined> {
+    this.assertOpen();
+    const entry = this.store.get(id);
+    if (!entry) return undefined;
+    const before = entry.record;
+    const record: T = { ...before, ...patch };
+    const json = JSON.stringify(record);
+    this.store.set(id, { json, record });
+    this.indexRecord(record, before);
+    if (!this.feed) return JSON.parse(json) as T;
+    return this.sent(this.feed.publish('update', id, JSON.parse(json) as T, JSON.parse(entry.json) as T)).then(() => JSON.parse(json) as T);
+  }
+
+  private removeRecordNow(id: string): T | undefined | Promise<T | undefined> {
+    this.assertOpen();
+    const entry = this.store.get(id);
+    if (!entry) return undefined;
+    const { record } = entry;
+    this.store.delete(id);
+    this.indexRecord(undefined, record);
+    // Out of the store now: nothing else will read it, so the caller may own it.
+    if (!this.feed) return record;
+    return this.sent(this.feed.publish('delete', id, JSON.parse(entry.json) as T)).then(() => record);
+  }
+
+  /** Waits for a change's publish; a failure (the write stood) goes to `error` as `<name>.changes`. */
+  private async sent(publishing: Promise<void>): Promise<void> {
+    try {
+      await publishing;
+    } catch (error) {
+      await this.reportError(`${this.name}.changes`, error);
+    }
   }
 
   /** The records worth testing: those of the most selective indexed condition, else all. */

@@ -1,10 +1,16 @@
-import type { RepoBaseOptions } from '@motifs/core';
+import type { IPublisher, RepoBaseOptions, RepoChange } from '@motifs/core';
 
-/**
- * Options under the `memory` key. There are none yet: the memory repo keeps records in a `Map`
- * of JSON texts and needs no tuning.
- */
-export type MemoryRepoKindOptions = Record<string, never>;
+/** Options under the `memory` key. */
+export interface MemoryRepoKindOptions {
+  /**
+   * The publisher of the change feed (`changes`), when you want another than the default: a
+   * memory publisher of `changes.channelId` made on first write with
+   * `makePublisher({ kind: 'memory', channelId })` (needs `@motifs/listener-memory`). It must
+   * publish to `changes.channelId`; the repo does not close it. A publisher that appends before
+   * `publish()` returns (the memory one) keeps the channel in commit order.
+   */
+  publisher?: IPublisher<RepoChange>;
+}
 
 /** What `createRepo` / `makeRepo({ kind: 'memory', ... })` take. */
 export interface MemoryRepoOptions extends RepoBaseOptions {

@@ -1,4 +1,5 @@
 import {
+  MotifsErrorConflict,
   RepoBase,
   normalizeRedisOptions,
   type CompiledCondition,
@@ -44,6 +45,8 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
   readonly layout: RepoLayout;
   private readonly client: Redis;
   private readonly ctx: RepoContext;
+  /** The script keys after `rec`: ids, meta, and with a change feed the version hash and the stream. */
+  private readonly writeKeys: string[];
 
   constructor(options: RedisRepoOptions, connection: RedisRepoConnection) {
     super(options);
@@ -64,6 +67,13 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
       indexSet: new Set(indexes),
       declared: JSON.stringify([...indexes].sort()),
     };
+    this.writeKeys = [this.layout.ids, this.layout.meta];
+    if (this.changes) this.writeKeys.push(this.layout.ver, this.layout.changes(this.changes.channelId));
+  }
+
+  /** The stream key of the change feed (`changes.channelId`), if the repo has one. */
+  get changesKey(): string | undefined {
+    return this.changes && this.layout.changes(this.changes.channelId);
   }
 
   /**
@@ -101,6 +111,7 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     // can retry with it (a conflict then means the first call landed) or retrieve it.
     const created = await this.script('create', SCRIPTS.create, record.id, args, { idempotent: false, details: { id: record.id } });
     if (created === -1) throw await writeMismatch(this.ctx);
+    if (created === -2) throw this.feedConflict(record.id);
     return created === 1;
   }
 
@@ -116,6 +127,7 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     // Idempotent: the same patch applied twice leaves the same record (updatedAt aside).
     const reply = await this.script('update', SCRIPTS.update, id, args, { idempotent: true, details: { id } });
     if (reply === -1) throw await writeMismatch(this.ctx);
+    if (reply === -2) throw this.feedConflict(id);
     return reply ? decodeFlat<T>(reply as string[]) : undefined;
   }
 
@@ -125,6 +137,7 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     // Idempotent: deleting twice leaves no record (the second call resolves false).
     const reply = await this.script('delete_', SCRIPTS.delete, id, args, { idempotent: true, details: { id } });
     if (reply === -1) throw await writeMismatch(this.ctx);
+    if (reply === -2) throw this.feedConflict(id);
     return reply ? decodeFlat<T>(reply as string[]) : undefined;
   }
 
@@ -150,9 +163,16 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     return this.ctx.io.topology;
   }
 
+  /** A feed key holds another type (written by someone else): the script refused before writing. */
+  private feedConflict(id: string): MotifsErrorConflict {
+    return new MotifsErrorConflict(`repo "${this.name}": the change feed key ${this.changesKey} or ${this.layout.ver} holds another type of value; nothing was written`, {
+      details: { id, stream: this.changesKey, ver: this.layout.ver },
+    });
+  }
+
   /** Runs a write script over the record's keys (record, id set, meta), then waits for replicas if `durability` asks. */
   private script(what: string, script: (typeof SCRIPTS)[keyof typeof SCRIPTS], id: string, args: (string | number)[], write: { idempotent: boolean; details: Record<string, unknown> }): Promise<unknown> {
-    const keys = [this.layout.rec(id), this.layout.ids, this.layout.meta];
+    const keys = [this.layout.rec(id), ...this.writeKeys];
     const { durability } = this.ctx.io;
     if (durability) return this.ctx.io.run(what, () => runScriptDurably(this.client, script, keys, args, durability, { what, ...write }), write);
     return this.ctx.io.run(what, () => runScript(this.client, script, keys, args), write);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { runRedisDurably, type RedisDurabilityOptions, type RedisDurableWrite } from '@motifs/core/kit';
 import type { Redis } from 'ioredis';
+import { CHANGE_HELPERS } from './change-script.js';
 
 // Each write is one script, so a record and its index entries change together: Redis runs a
 // script without interleaving another command. Index keys are derived from the repo's key prefix
@@ -15,6 +16,10 @@ import type { Redis } from 'ioredis';
 // reindex() runs, the meta hash holds its marker ("!reindex:<token>") instead of a list: every
 // write and query is refused until it stores the new list, and each of its steps checks that the
 // marker is still its own, so two reindex() calls cannot interleave their work.
+//
+// With a change feed (KEYS[4], KEYS[5]: see change-script.ts) each write also counts the record's
+// version and appends its change message, in the same script. Everything that could fail is
+// checked before the first write, so a script never stops half-way.
 
 const HELPERS = `
 local function hset_all(key, from, to)
@@ -47,44 +52,56 @@ local function indexes_match(meta, ids, declared)
   redis.call('HSET', meta, 'indexes', declared)
   return true
 end
-`;
+${CHANGE_HELPERS}`;
 
 /**
- * KEYS: rec, ids, meta. ARGV: id, prefix, declared indexes, n, n field/json pairs, then
- * (fieldJson, valueJson|'', score|'') per index entry. Returns 1, 0 if the id exists, -1 on an index mismatch.
+ * KEYS: rec, ids, meta[, ver, stream]. ARGV: id, prefix, declared indexes, n, n field/json pairs, then
+ * (fieldJson, valueJson|'', score|'') per index entry. Returns 1, 0 if the id exists, -1 on an
+ * index mismatch, -2 when a feed key holds another type.
  */
 const CREATE = `${HELPERS}
+if not feed_ok() then return -2 end
 if not indexes_match(KEYS[3], KEYS[2], ARGV[3]) then return -1 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local id, prefix, n = ARGV[1], ARGV[2], tonumber(ARGV[4])
 hset_all(KEYS[1], 5, 4 + 2 * n)
 redis.call('SADD', KEYS[2], id)
 for i = 5 + 2 * n, #ARGV, 3 do index(prefix, id, ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
+if #KEYS == 5 then publish_change('create', id, json_object(ARGV, 5, 4 + 2 * n)) end
 return 1
 `;
 
 /**
- * KEYS: rec, ids, meta. ARGV: id, prefix, declared indexes, n, n field/json pairs, then
+ * KEYS: rec, ids, meta[, ver, stream]. ARGV: id, prefix, declared indexes, n, n field/json pairs, then
  * (field, fieldJson, valueJson|'', score|'') per indexed field in the patch.
- * Returns the merged hash, nil if missing, -1 on an index mismatch.
+ * Returns the merged hash, nil if missing, -1 on an index mismatch, -2 when a feed key holds another type.
  */
 const UPDATE = `${HELPERS}
+if not feed_ok() then return -2 end
 if not indexes_match(KEYS[3], KEYS[2], ARGV[3]) then return -1 end
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local previous
+if #KEYS == 5 then
+  local before = redis.call('HGETALL', KEYS[1])
+  if #before == 0 then return false end
+  previous = json_object(before, 1, #before)
+elseif redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local id, prefix, n = ARGV[1], ARGV[2], tonumber(ARGV[4])
 for i = 5 + 2 * n, #ARGV, 4 do
   unindex(KEYS[1], prefix, id, ARGV[i], ARGV[i + 1])
   index(prefix, id, ARGV[i + 1], ARGV[i + 2], ARGV[i + 3])
 end
 hset_all(KEYS[1], 5, 4 + 2 * n)
-return redis.call('HGETALL', KEYS[1])
+local all = redis.call('HGETALL', KEYS[1])
+if previous then publish_change('update', id, json_object(all, 1, #all), previous) end
+return all
 `;
 
 /**
- * KEYS: rec, ids, meta. ARGV: id, prefix, declared indexes, then (field, fieldJson) per indexed
- * field. Returns the deleted hash, nil if missing, -1 on an index mismatch.
+ * KEYS: rec, ids, meta[, ver, stream]. ARGV: id, prefix, declared indexes, then (field, fieldJson) per indexed
+ * field. Returns the deleted hash, nil if missing, -1 on an index mismatch, -2 when a feed key holds another type.
  */
 const DELETE = `${HELPERS}
+if not feed_ok() then return -2 end
 if not indexes_match(KEYS[3], KEYS[2], ARGV[3]) then return -1 end
 local all = redis.call('HGETALL', KEYS[1])
 if #all == 0 then return false end
@@ -92,6 +109,7 @@ local id, prefix = ARGV[1], ARGV[2]
 for i = 4, #ARGV, 2 do unindex(KEYS[1], prefix, id, ARGV[i], ARGV[i + 1]) end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], id)
+if #KEYS == 5 then publish_change('delete', id, json_object(all, 1, #all)) end
 return all
 `;
 

@@ -3,6 +3,7 @@ import { repoContract } from '@motifs/test-suite';
 import { Cluster } from 'ioredis';
 import { createRepo } from '../src/index.js';
 import { deleteRepoKeys } from './raw-keys.js';
+import { readChannel } from './read-channel.js';
 import { clusterNodes, describeWithTopology } from './topologies.js';
 
 // The same contract as on one node, through `redis: { cluster }`: each repo's keys share one slot
@@ -17,6 +18,7 @@ describeWithTopology({ describe, it }, 'redis-cluster', 'redis repo on a Redis C
       return createRepo({ kind: 'redis', ...options, redis: { cluster: { nodes: clusterNodes() }, commandTimeoutMs: 20_000 } });
     },
     timeouts: { slowTestMs: 120_000 },
+    capabilities: { changes: { read: ({ namespace, channelId }) => readChannel(() => new Cluster(clusterNodes()), namespace, channelId) } },
     async cleanup() {
       const raw = new Cluster(clusterNodes());
       try {

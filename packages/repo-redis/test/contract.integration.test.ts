@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { escapeGlob } from '@motifs/core/kit';
+import { readChannel } from './read-channel.js';
 import { describeWithService, redisUrl, repoContract } from '@motifs/test-suite';
 import { Redis } from 'ioredis';
 import { createRepo } from '../src/index.js';
@@ -14,6 +15,7 @@ describeWithService({ describe, it }, 'redis', 'redis repo', () => {
       return createRepo({ kind: 'redis', ...options, redis: { url: redisUrl(), commandTimeoutMs: 20_000 } });
     },
     timeouts: { slowTestMs: 120_000 },
+    capabilities: { changes: { read: ({ namespace, channelId }) => readChannel(() => new Redis(redisUrl()), namespace, channelId) } },
     // The suite deletes every record; what stays is each repo's meta hash, removed here by our own prefixes.
     async cleanup() {
       const raw = new Redis(redisUrl());

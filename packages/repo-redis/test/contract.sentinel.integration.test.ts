@@ -3,6 +3,7 @@ import { repoContract } from '@motifs/test-suite';
 import { Redis } from 'ioredis';
 import { createRepo } from '../src/index.js';
 import { deleteRepoKeys } from './raw-keys.js';
+import { readChannel } from './read-channel.js';
 import { describeWithTopology, sentinelTopology } from './topologies.js';
 
 // The same contract as on one node, through `redis: { sentinel }` (the master Sentinel names).
@@ -16,6 +17,7 @@ describeWithTopology({ describe, it }, 'redis-sentinel', 'redis repo through Sen
       return createRepo({ kind: 'redis', ...options, redis: { sentinel: sentinelTopology(), commandTimeoutMs: 20_000 } });
     },
     timeouts: { slowTestMs: 120_000 },
+    capabilities: { changes: { read: ({ namespace, channelId }) => readChannel(() => new Redis(sentinelTopology()), namespace, channelId) } },
     async cleanup() {
       const raw = new Redis(sentinelTopology());
       try {

@@ -5,5 +5,6 @@ export * from './services.js';
 export * from './glob-cases.js';
 export * from './edge-cases.js';
 export * from './listener/index.js';
+export * from './request-reply/index.js';
 export * from './cacher/contract.js';
 export * from './repo/index.js';

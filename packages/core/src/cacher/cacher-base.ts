@@ -5,7 +5,7 @@
  * cachers cannot drift apart.
  */
 import Emittery from 'emittery';
-import type { CacherEvents, CacherStats, GetOrSetLoader, GetOrSetOptions, ICacher } from '../cacher.js';
+import type { CacherEntry, CacherEvents, CacherStats, CacherWatch, CacherWatchHandler, CacherWatchPattern, GetOrSetLoader, GetOrSetOptions, ICacher, SetItemOptions } from '../cacher.js';
 import { decodeJson, encodeJson } from '../codec.js';
 import { MotifsErrorNotFound, MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError } from '../errors.js';
 import { assertGlob, escapeGlob } from '../glob.js';
@@ -15,8 +15,10 @@ import { isTraced, traced, type MotifsTraceContext } from '../tracing.js';
 import { abortedError, checkSignal, raceAbort } from './abort.js';
 import { batchEntries, uniqueBatchKeys } from './batch.js';
 import { SingleFlight } from './single-flight.js';
-import { StaleValue } from './stored-text.js';
-import { assertPrefix, namespacePrefix, normalizeStaleMs, setOwn, taggedNamespacePrefix } from './validation.js';
+import { resolveCacheDecision } from './decision.js';
+import { StaleValue, type StoredEntry } from './stored-text.js';
+import { assertPrefix, namespacePrefix, normalizeStaleMs, readSetItemOptions, setOwn, taggedNamespacePrefix } from './validation.js';
+import { CacherWatches, unsupportedFeature, type ChangeFeedStop, type ChangeSink } from './watch.js';
 
 /** Shortest gap between two logged `error`s that had no listener; the ones between are counted. */
 export const UNHEARD_WARNING_INTERVAL_MS = 10_000;
@@ -52,6 +54,7 @@ export abstract class CacherBase<S = string> implements ICacher {
   private readonly counters = { hits: 0, misses: 0, sets: 0, deletes: 0 };
   /** getOrSet bookkeeping per full key. */
   private readonly flights = new SingleFlight<S>();
+  private watches: CacherWatches | undefined;
   private closed = false;
   /** When an unheard `error` was last logged, and how many were dropped since. */
   private lastWarnedAt = -Infinity;
@@ -97,6 +100,30 @@ export abstract class CacherBase<S = string> implements ICacher {
   protected abstract closeBackend(): Promise<void> | void;
 
   /**
+   * Stores a prepared value only if no fresh entry exists (an expired or stale one counts as
+   * absent), atomically; resolves whether it wrote. The default refuses (`details.reason: 'unsupported'`).
+   */
+  protected writeEntryIfAbsent(_fullKey: string, _prepared: S, _expiryMs: number): Promise<boolean> | boolean {
+    throw unsupportedFeature('setItem ifAbsent');
+  }
+
+  /** The entry with its metadata, or undefined. The default has no write time (`ageMs` undefined). */
+  protected async readEntryMeta(fullKey: string): Promise<StoredEntry | undefined> {
+    const found = await this.readEntry(fullKey);
+    if (found === undefined) return undefined;
+    return found instanceof StaleValue ? { value: found.value, stale: true } : { value: found, stale: false };
+  }
+
+  /**
+   * Starts reporting every set, delete and expiry of full keys under this cacher's prefix to `sink`
+   * (other keys may be reported too: they are filtered). Resolves once changes flow, with the stop
+   * function. The default refuses (`details.reason: 'unsupported'`).
+   */
+  protected openChangeFeed(_sink: ChangeSink): Promise<ChangeFeedStop> | ChangeFeedStop {
+    throw unsupportedFeature('watch');
+  }
+
+  /**
    * Reads several entries (distinct full keys), answering like {@link CacherBase.readEntry} for each,
    * in order. Override with one backend round trip (Redis `MGET`); the default reads them one by one.
    */
@@ -138,9 +165,34 @@ export abstract class CacherBase<S = string> implements ICacher {
 
   // setItem and getItem are not `async` and build a trace context only when traced: a memory
   // backend answers synchronously, and every allocation is a measurable share of a memory read.
-  setItem(key: string, val: unknown, expiryMs: number): Promise<boolean> {
-    if (isTraced('cacher', 'setItem')) return traced('cacher', 'setItem', { namespace: this.namespace, key }, () => this.set(key, val, expiryMs));
-    return this.set(key, val, expiryMs);
+  setItem(key: string, val: unknown, expiryMs: number, options?: SetItemOptions): Promise<boolean> {
+    if (isTraced('cacher', 'setItem')) return traced('cacher', 'setItem', { namespace: this.namespace, key }, () => this.set(key, val, expiryMs, options));
+    return this.set(key, val, expiryMs, options);
+  }
+
+  getEntry<T = unknown>(key: string): Promise<CacherEntry<T>> {
+    // `watch` is a subscription, not an operation: its events are the trace, it has no channel.
+    return traced('cacher', 'getEntry', { namespace: this.namespace, key }, async (): Promise<CacherEntry<T>> => {
+      this.assertOpen();
+      assertKey(key);
+      const found = await this.readEntryMeta(this.prefix + key);
+      if (!found) {
+        this.miss(key);
+        return { hit: false, value: undefined, ageMs: undefined, stale: false };
+      }
+      this.counters.hits++;
+      if (this.listening('hit')) this.emit('hit', { key, stale: found.stale });
+      const ageMs = found.writtenAt === undefined ? undefined : Math.max(0, Date.now() - found.writtenAt);
+      return { hit: true, value: found.value as T, ageMs, stale: found.stale };
+    });
+  }
+
+  watch(pattern: CacherWatchPattern, handler: CacherWatchHandler): Promise<CacherWatch> {
+    return (async () => {
+      this.assertOpen();
+      this.watches ??= new CacherWatches(this.prefix, (sink) => this.openChangeFeed(sink), (key, error) => this.emit('error', { key, error }));
+      return this.watches.add(pattern, handler);
+    })();
   }
 
   getItem<T = unknown>(key: string): Promise<T> {
@@ -208,9 +260,11 @@ export abstract class CacherBase<S = string> implements ICacher {
     return this.getMany<T>(keys);
   }
 
-  setItems(entries: Record<string, unknown>, expiryMs: number): Promise<boolean> {
+  setItems(entries: Record<string, unknown>, expiryMs: number, options?: never): Promise<boolean> {
     return traced('cacher', 'setItems', { namespace: this.namespace }, async () => {
       this.assertOpen();
+      // No ifAbsent for batches: a per-key outcome needs another return shape (see the core README).
+      if (options !== undefined) throw new MotifsErrorValidation('setItems takes no options (for ifAbsent, call setItem per key)', { issues: [{ path: ['options'], message: 'must be undefined' }] });
       const pairs = batchEntries(entries);
       const ms = normalizeExpiryMs(expiryMs);
       // Every value is encoded before anything is written: one bad value writes nothing.
@@ -246,6 +300,7 @@ export abstract class CacherBase<S = string> implements ICacher {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.watches?.closeAll();
     await this.closeBackend();
   }
 
@@ -295,11 +350,15 @@ export abstract class CacherBase<S = string> implements ICacher {
     return (heard[name] ??= this.em.listenerCount(name) > 0);
   }
 
-  private set(key: string, val: unknown, expiryMs: number): Promise<boolean> {
+  private set(key: string, val: unknown, expiryMs: number, options: SetItemOptions | undefined): Promise<boolean> {
     try {
       this.assertOpen();
       assertKey(key);
       const ms = normalizeExpiryMs(expiryMs);
+      if (options !== undefined && readSetItemOptions(options)) {
+        const prepared = this.prepare(val);
+        return Promise.resolve(this.writeEntryIfAbsent(this.prefix + key, prepared, ms)).then((wrote) => wrote && this.afterSet(key, ms));
+      }
       const written = this.writeEntry(this.prefix + key, this.prepare(val), ms, 0);
       if (written instanceof Promise) return written.then(() => this.afterSet(key, ms));
       return Promise.resolve(this.afterSet(key, ms));
@@ -398,13 +457,13 @@ export abstract class CacherBase<S = string> implements ICacher {
 
   /** Runs the loader and stores what it returns, unless every caller waiting for it aborted. */
   private async loadAndStore<T>(fullKey: string, key: string, loader: GetOrSetLoader<T>, expiryMs: number, staleMs: number, signal: AbortSignal): Promise<S> {
-    const value = await loader({ signal });
+    const decided = resolveCacheDecision(await loader({ signal }), expiryMs, staleMs);
     if (signal.aborted) throw signal.reason;
-    const prepared = this.prepare(value);
+    const prepared = this.prepare(decided.value);
+    if (!decided.store) return prepared;
     try {
-      await this.writeEntry(fullKey, prepared, expiryMs, staleMs);
-      this.counters.sets++;
-      if (this.listening('set')) this.emit('set', { key, expiryMs });
+      await this.writeEntry(fullKey, prepared, decided.expiryMs, decided.staleMs);
+      this.afterSet(key, decided.expiryMs);
     } catch (error) {
       // A value the caller can use is not thrown away because the cache could not keep it.
       if (!isMotifsError(error, 'MOTIFS_UNAVAILABLE')) throw error;

@@ -85,3 +85,23 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
+
+/**
+ * Validates `setItem`'s options and returns `ifAbsent`.
+ * @throws MotifsErrorValidation for a non-object or a non-boolean `ifAbsent`
+ */
+export function readSetItemOptions(options: unknown): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new MotifsErrorValidation(`setItem options must be an object, got ${describeType(options)}`, {
+      issues: [{ path: ['options'], message: 'must be an object' }],
+    });
+  }
+  const { ifAbsent } = options as { ifAbsent?: unknown };
+  if (ifAbsent !== undefined && typeof ifAbsent !== 'boolean') {
+    throw new MotifsErrorValidation(`ifAbsent must be a boolean, got ${describeType(ifAbsent)}`, {
+      issues: [{ path: ['options', 'ifAbsent'], message: 'must be a boolean' }],
+    });
+  }
+  return ifAbsent === true;
+}

@@ -17,7 +17,7 @@ import { describeType } from '../keys.js';
 import type { IListenerErrorHandler, IListenerMessageHandler, ListenerEvents, MessageContext } from '../listener.js';
 import { type MotifsLogger, resolveLogger } from '../logger.js';
 import { traced } from '../tracing.js';
-import { ABANDONED_EVENT, DEAD_LETTER_HEADERS, type DeadLetter, type DeadLetterReason } from './dead-letter.js';
+import { ABANDONED_EVENT, DEAD_LETTER_HEADERS, type DeadLetter, type DeadLetterReason, defaultDeadLetterChannel } from './dead-letter.js';
 import { invalidOption } from './invalid.js';
 import { type ResolvedRetryPolicy, backoffMs, sleep } from './retry.js';
 import { type StandardSchemaV1, validateStandard } from './schema.js';
@@ -38,6 +38,11 @@ export interface MessageDispatcherOptions<T> {
   em: Emittery<ListenerEvents>;
   /** Writes a dead letter; a rejection means the message must not be acknowledged. */
   sendDeadLetter(letter: DeadLetter): Promise<void>;
+  /**
+   * The dead-letter channel of a message read from `channelId` when that is not the listener's
+   * own (a pattern subscription); default `<channelId>.dlq`.
+   */
+  deadLetterChannelFor?: (channelId: string) => string;
   /** Called while waiting between retries (Kafka heartbeats here so the group keeps the member). */
   keepAlive?: () => Promise<void>;
   /** Injected in unit tests so retries need no real waiting. */
@@ -129,8 +134,9 @@ export class MessageDispatcher<T> {
    * on `em`, then hands a {@link MotifsErrorAbandoned} to `onError`, so the event name, payload and
    * error code are the same on every backend.
    */
-  reportAbandoned(message: { groupId: string; partition: number; offset: string; closeTimeoutMs: number }): Promise<void> {
-    const { channelId, em } = this.options;
+  reportAbandoned(message: { groupId: string; partition: number; offset: string; closeTimeoutMs: number; channelId?: string }): Promise<void> {
+    const { em } = this.options;
+    const channelId = message.channelId ?? this.options.channelId;
     const { groupId, partition, offset, closeTimeoutMs } = message;
     const error = new MotifsErrorAbandoned(
       `close() gave up on ${channelId}[${partition}]@${offset} after ${closeTimeoutMs}ms: its handler had not settled; the message was not acknowledged and will be redelivered`,
@@ -145,7 +151,8 @@ export class MessageDispatcher<T> {
    * dead-letter write failed); never rejects.
    */
   async process(raw: RawMessage, signal?: AbortSignal): Promise<DispatchOutcome> {
-    const { channelId, codec, schema } = this.options;
+    const { codec, schema } = this.options;
+    const channelId = raw.channelId ?? this.options.channelId;
     let value: T;
     try {
       const text = raw.value === null ? 'null' : typeof raw.value === 'string' ? raw.value : raw.value.toString('utf8');
@@ -244,7 +251,10 @@ export class MessageDispatcher<T> {
   }
 
   private async deadLetter(raw: RawMessage, reason: DeadLetterReason, error: MotifsError, attempts: number): Promise<DispatchOutcome> {
-    const { channelId, deadLetterChannelId, em } = this.options;
+    const { em } = this.options;
+    const channelId = raw.channelId ?? this.options.channelId;
+    const deadLetterChannelId =
+      channelId === this.options.channelId ? this.options.deadLetterChannelId : (this.options.deadLetterChannelFor ?? defaultDeadLetterChannel)(channelId);
     const headers = headerStrings(raw.headers);
     headers[DEAD_LETTER_HEADERS.error] = error.message.slice(0, 2000);
     headers[DEAD_LETTER_HEADERS.code] = String(error.code);

@@ -24,6 +24,11 @@ export interface ListenerBaseSettings<T> {
   path: string;
   /** The dead-letter channel, already checked by the adapter. */
   deadLetterChannelId: string;
+  /**
+   * A pattern listener's dead-letter channel for a message read from `channelId` (default
+   * `<channelId>.dlq`); see `RawMessage.channelId`.
+   */
+  deadLetterChannelFor?: (channelId: string) => string;
   /** Injected in unit tests: the source of the retry jitter. */
   random?: () => number;
 }
@@ -82,6 +87,7 @@ export abstract class ListenerBase<T = unknown> implements IListener<T> {
       logger: this.logger,
       sendDeadLetter: (letter) => this.sendDeadLetter(letter),
       keepAlive: () => this.keepAlive(),
+      ...(settings.deadLetterChannelFor ? { deadLetterChannelFor: settings.deadLetterChannelFor } : {}),
       ...(settings.random ? { random: settings.random } : {}),
     });
   }
@@ -190,9 +196,12 @@ export abstract class ListenerBase<T = unknown> implements IListener<T> {
     return this.dispatcher.reportError(err);
   }
 
-  /** Reports the message at `partition`@`offset` as abandoned by `close()` (event + onError). */
-  protected abandon(partition: number, offset: string): Promise<void> {
-    return this.dispatcher.reportAbandoned({ groupId: this.groupId, partition, offset, closeTimeoutMs: this.closeTimeoutMs });
+  /**
+   * Reports the message at `partition`@`offset` as abandoned by `close()` (event + onError);
+   * `channelId` names the channel it was read from when that is not the listener's own (a pattern).
+   */
+  protected abandon(partition: number, offset: string, channelId?: string): Promise<void> {
+    return this.dispatcher.reportAbandoned({ groupId: this.groupId, partition, offset, closeTimeoutMs: this.closeTimeoutMs, ...(channelId === undefined ? {} : { channelId }) });
   }
 }
 

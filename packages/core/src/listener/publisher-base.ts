@@ -8,6 +8,7 @@ import type { IPublisher, PublishOptions, PublisherEvents } from '../listener.js
 import { traced } from '../tracing.js';
 import { emitSafe } from './dispatcher.js';
 import { closedError } from './lifecycle.js';
+import { assertNotChannelPattern } from './pattern.js';
 import { type ListenerCommonOptions, resolveCommonOptions } from './options.js';
 import { type EncodedMessage, encodeForPublish } from './publish.js';
 
@@ -34,7 +35,10 @@ export abstract class PublisherBase<T = unknown> implements IPublisher<T> {
   protected readonly codec: Codec;
   protected closed = false;
 
+  /** @throws MotifsErrorValidation when `channelId` is a pattern (contains `*`, `?` or `[`) */
   constructor(settings: PublisherBaseSettings<T>) {
+    // One channel only: a pattern (`orders.*`) names many, so publishing to it is refused at make time.
+    assertNotChannelPattern(settings.channelId);
     this.channelId = settings.channelId;
     this.codec = resolveCommonOptions(settings.options, settings.path).codec;
   }

@@ -4,6 +4,11 @@ import { TRACEPARENT_HEADER, isTraceparent } from './traceparent.js';
 
 /** One message as a channel hands it over, before decoding. */
 export interface RawMessage {
+  /**
+   * The channel the message was read from, when a listener reads several (a pattern
+   * subscription); default the listener's own `channelId`.
+   */
+  channelId?: string;
   value: Buffer | string | null;
   key?: Buffer | string | null;
   headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined;
@@ -37,7 +42,7 @@ export function contextOf(channelId: string, raw: RawMessage): MessageContext {
   const traceparent = headers[TRACEPARENT_HEADER];
   // A plain object, so spreading or logging it shows every field.
   return {
-    channelId,
+    channelId: raw.channelId ?? channelId,
     partition: raw.partition,
     offset: raw.offset,
     key: stringOf(raw.key),

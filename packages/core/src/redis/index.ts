@@ -6,3 +6,4 @@ export * from './ready.js';
 export * from './open-client.js';
 export * from './topology.js';
 export * from './durability.js';
+export * from './channel-layout.js';

@@ -4,10 +4,10 @@ import { resolveLogger, type ResolvedMotifsLogger } from '../logger.js';
 import type { IBaseDto, IConditions, IFindOptions, IRepo, RepoBaseOptions, RepoEventError, RepoEvents } from '../repo.js';
 import { traced } from '../tracing.js';
 import { compileConditions, matchesAll, type CompiledCondition } from './conditions.js';
-import { emitAfter, emitBefore } from './events.js';
+import { emitAfter, emitBefore, reportRepoError } from './events.js';
 import { compileFindOptions, orderAndPage } from './paging.js';
 import { assertId, prepareCreate, preparePatch, type PreparedRecord } from './records.js';
-import { normalizeRepoSettings } from './settings.js';
+import { normalizeRepoSettings, type RepoChangesSettings } from './settings.js';
 
 /**
  * Base class of the built-in repos. It validates every input, assigns ids and timestamps, emits
@@ -28,17 +28,23 @@ export abstract class RepoBase<T extends IBaseDto = IBaseDto> implements IRepo<T
   /** The indexed fields, validated and without duplicates. */
   protected readonly indexes: readonly string[];
   protected readonly logger: ResolvedMotifsLogger;
+  /**
+   * The change feed (`changes` option), validated: the adapter publishes a `RepoChange` for every
+   * write its storage step commits, and none for a write that fails.
+   */
+  protected readonly changes: RepoChangesSettings | undefined;
   private closed = false;
   private readonly reportUnheard = (report: RepoEventError): void => {
     this.logger.warn(`repo "${report.repo}": a listener of ${report.event} threw, and nothing listens on "error"`, { ...report });
   };
 
-  /** @throws MotifsErrorValidation for a bad name, namespace or indexes list */
+  /** @throws MotifsErrorValidation for a bad name, namespace, indexes list or changes option */
   constructor(options: RepoBaseOptions) {
     const settings = normalizeRepoSettings(options);
     this.name = settings.name;
     this.namespace = settings.namespace;
     this.indexes = settings.indexes;
+    this.changes = settings.changes;
     this.logger = resolveLogger(options.logger);
   }
 
@@ -153,6 +159,14 @@ export abstract class RepoBase<T extends IBaseDto = IBaseDto> implements IRepo<T
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /**
+   * Reports what no caller awaits (e.g. a change feed publish that failed after its write
+   * committed) as `{ error, event, repo }` on `error`, or to the logger when nobody listens there.
+   */
+  protected reportError(event: string, error: unknown): Promise<void> {
+    return reportRepoError(this.em, this.name, event, error, this.reportUnheard);
   }
 
   /** Throws {@link MotifsErrorUnavailable} (not retryable) once the repo is closed. */

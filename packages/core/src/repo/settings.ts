@@ -1,5 +1,6 @@
 import { MotifsErrorValidation } from '../errors.js';
 import { describeType, isWellFormedText } from '../keys.js';
+import { assertRedisChannelId } from '../redis/channel-layout.js';
 
 /** Repo names: letters, digits, `_` and `-`, so event names and storage keys stay unambiguous. */
 export const REPO_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
@@ -7,11 +8,19 @@ export const REPO_NAME_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** Namespace used when none is given. */
 export const DEFAULT_REPO_NAMESPACE = 'motifs';
 
-/** A repo's `name`, `namespace` and `indexes` after validation. */
+/** A repo's change feed after validation (see `RepoChangesOptions`). */
+export interface RepoChangesSettings {
+  /** The channel: the repo's name, or `<name>.` followed by more. */
+  channelId: string;
+}
+
+/** A repo's `name`, `namespace`, `indexes` and `changes` after validation. */
 export interface RepoSettings {
   name: string;
   namespace: string;
   indexes: readonly string[];
+  /** The change feed, when `changes` is given. */
+  changes?: RepoChangesSettings | undefined;
 }
 
 /** A validation error with one issue at `path`. */
@@ -63,5 +72,37 @@ export function normalizeRepoSettings(options: unknown): RepoSettings {
     if (seen.has(field)) throw invalid(`index "${field}" is listed twice`, ['indexes', i]);
     seen.add(field);
   });
-  return { name, namespace, indexes: [...seen] };
+  const changes = normalizeRepoChanges((options as Record<string, unknown>).changes, name);
+  return { name, namespace, indexes: [...seen], changes };
+}
+
+/**
+ * Checks a repo's `changes` option. The channel id must be a channel id every channel kind takes
+ * and must be the repo's name or start with `<name>.`: then a Redis stream of the channel shares
+ * the repo's cluster slot (hash tag `{namespace:name}`), so the write and its change message go
+ * in one script on every topology, and the rule is the same on every backend.
+ * @throws MotifsErrorValidation at `['changes']` or `['changes', 'channelId']`
+ * @example
+ * normalizeRepoChanges({ channelId: 'contacts.changes' }, 'contacts'); // { channelId: 'contacts.changes' }
+ */
+export function normalizeRepoChanges(changes: unknown, name: string): RepoChangesSettings | undefined {
+  if (changes === undefined) return undefined;
+  if (!isPlainObject(changes)) throw invalid(`changes must be an object like { channelId: '${name}.changes' }, got ${describeType(changes)}`, ['changes']);
+  const { channelId } = changes;
+  try {
+    assertRedisChannelId(channelId, 'changes.channelId');
+  } catch {
+    throw invalid(
+      `changes.channelId must be a channel id (letters, digits, ".", "_", "-"; not starting with "."), got ${typeof channelId === 'string' ? JSON.stringify(channelId) : describeType(channelId)}`,
+      ['changes', 'channelId'],
+    );
+  }
+  if (channelId !== name && !channelId.startsWith(`${name}.`)) {
+    throw invalid(
+      `changes.channelId must be the repo's name "${name}" or start with "${name}." (e.g. "${name}.changes"), got ${JSON.stringify(channelId)}: the feed then shares the repo's Redis Cluster slot`,
+      ['changes', 'channelId'],
+      `must be "${name}" or start with "${name}."`,
+    );
+  }
+  return { channelId };
 }

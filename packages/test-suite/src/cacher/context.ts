@@ -9,6 +9,11 @@ export type CacherFactory = (options: { namespace: string }) => Promise<ICacher>
 export interface CacherCapabilities {
   /** The adapter emits `expire` by itself when a key's time is up (memory: yes; redis: opt-in). */
   expireEvents?: boolean;
+  /**
+   * `watch` reports changes (memory: yes; redis: on a server with `notify-keyspace-events` on). Without
+   * it the contract checks that `watch` rejects with a typed `MotifsErrorUnavailable` instead.
+   */
+  watch?: boolean;
 }
 
 /**

@@ -6,10 +6,14 @@ import { abortGroup } from './abort.js';
 import { basicsGroup } from './basics.js';
 import { batchGroup } from './batch.js';
 import type { CacherContractOptions, CacherSuiteContext } from './context.js';
+import { decisionsGroup } from './decisions.js';
 import { edgeInputGroup } from './edge-input.js';
+import { entryGroup } from './entry.js';
 import { eventsGroup } from './events.js';
 import { getOrSetGroup } from './get-or-set.js';
+import { ifAbsentGroup } from './if-absent.js';
 import { listingGroup } from './listing.js';
+import { watchGroup } from './watch.js';
 
 export type { CacherCapabilities, CacherContractOptions, CacherFactory } from './context.js';
 
@@ -21,7 +25,7 @@ export type { CacherCapabilities, CacherContractOptions, CacherFactory } from '.
  * cacherContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
  *   title: 'memory',
  *   create: ({ namespace }) => createCacher({ kind: 'memory', namespace }),
- *   capabilities: { expireEvents: true },
+ *   capabilities: { expireEvents: true, watch: true },
  * });
  */
 export function cacherContract(runner: TestApi, options: CacherContractOptions): void {
@@ -54,5 +58,9 @@ export function cacherContract(runner: TestApi, options: CacherContractOptions):
     eventsGroup(ctx);
     edgeInputGroup(ctx);
     batchGroup(ctx);
+    ifAbsentGroup(ctx);
+    decisionsGroup(ctx);
+    entryGroup(ctx);
+    watchGroup(ctx);
   });
 }

@@ -6,6 +6,7 @@ import { failuresGroup } from './failures.js';
 import type { ListenerContractOptions } from './fixtures.js';
 import { groupsGroup } from './groups.js';
 import { lifecycleGroup } from './lifecycle.js';
+import { patternsGroup } from './patterns.js';
 import { publishGroup } from './publish.js';
 
 /**
@@ -33,7 +34,8 @@ export function listenerContract(runner: TestApi, options: ListenerContractOptio
     deliveryGroup(ctx);
     failuresGroup(ctx);
     lifecycleGroup(ctx);
-    groupsGroup(ctx);
+    groupsGroup(ctx, options.capabilities?.partitions ?? true);
     publishGroup(ctx);
+    if (options.capabilities?.patterns !== undefined) patternsGroup(ctx, options.capabilities.patterns);
   });
 }

@@ -25,17 +25,40 @@ export interface ListenerContractChannel {
   publisher<T = unknown>(): Promise<IPublisher<T>>;
   /** Writes bytes to the channel as-is, bypassing the codec (for undecodable messages). */
   publishRaw(value: string, options?: PublishOptions): Promise<void>;
+  /**
+   * A listener whose `channelId` is the glob `pattern`, other options as in `listener()`. Needed
+   * when the adapter declares the `patterns` capability, true (the `patterns` group runs) or false
+   * (the contract checks that a pattern is refused at make time with MOTIFS_VALIDATION).
+   */
+  patternListener?<T = unknown>(pattern: string, options?: ContractListenerOptions<T>): Promise<IListener<T>>;
+  /**
+   * A publisher on the channel `<channelId>.<suffix>`, created the way the adapter creates
+   * channels (and removed by `cleanup`). Needed with the `patterns` capability.
+   */
+  siblingPublisher?<T = unknown>(suffix: string): Promise<IPublisher<T>>;
+  /** A raw-text listener (from the beginning) on the dead-letter channel of `channelId`. Needed with the `patterns` capability. */
+  deadLetterListenerOf?(channelId: string): Promise<IListener<string>>;
 }
 
 /** Builds a fresh channel with `partitions` partitions that no other test uses. */
 export type ListenerChannelFactory = (options: { partitions: number }) => Promise<ListenerContractChannel>;
 
-/**
- * What a channel adapter declares it can do. Nothing yet: every group of the listener contract
- * applies to every adapter. The field exists so all contract suites take the same options.
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ListenerCapabilities {}
+/** What a channel adapter declares it can do; each switches a group of the listener contract. */
+export interface ListenerCapabilities {
+  /**
+   * Pattern subscriptions (`channelId: 'orders.*'`). `true`: the `patterns` group runs (needs
+   * `patternListener`, `siblingPublisher`, `deadLetterListenerOf` on the channel). `false`: the
+   * kind declares them unsupported, and the contract checks a pattern is refused at make time
+   * with MOTIFS_VALIDATION (needs `patternListener`). Not set: neither runs.
+   */
+  patterns?: boolean;
+  /**
+   * Whether a channel has partitions that a group's members split (Kafka, memory). `false` (a
+   * Redis stream is one log): the split test becomes "members of one group compete for the entries
+   * of one log: each message goes to one of them, together they see every message". Default `true`.
+   */
+  partitions?: boolean;
+}
 
 /**
  * How a channel adapter hands itself to `listenerContract`. Defaults: `timeouts.testMs` 30 000,

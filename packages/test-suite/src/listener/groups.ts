@@ -4,7 +4,7 @@ import { type ListenerSuiteContext, type Msg, ids } from './context.js';
 import { type Delivered, snapshot } from './fixtures.js';
 
 /** Consumer groups: a restart resumes where the group stopped; members split the partitions. */
-export function groupsGroup({ api, setup, waitMs }: ListenerSuiteContext): void {
+export function groupsGroup({ api, setup, waitMs }: ListenerSuiteContext, partitioned = true): void {
   const { describe, it, expect } = api;
 
   describe('consumer groups', () => {
@@ -35,6 +35,37 @@ export function groupsGroup({ api, setup, waitMs }: ListenerSuiteContext): void 
         expect(ns.every((n, i) => i === 0 || n >= ns[i - 1]!)).toBe(true);
       }
     });
+
+    if (!partitioned) {
+      it('two listeners in one group compete for one log: each message goes to one of them, together they see every message', async () => {
+        const { publisher, listen } = await setup();
+        const a = await listen({ groupId: 'compete-group' });
+        const b = await listen({ groupId: 'compete-group' });
+        for (const side of [a, b]) {
+          side.listener.onMessage(async (msg, ctx) => {
+            side.got.push({ msg, ctx: snapshot(ctx) });
+            // Slow enough that the other member gets entries while this one is busy.
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          });
+        }
+        await a.listener.listen();
+        await b.listener.listen();
+        const total = 60;
+        await Promise.all(Array.from({ length: total }, (_, n) => publisher.publish({ id: `m${n}`, n })));
+        const all = () => [...ids(a.got), ...ids(b.got)];
+        await eventually(() => new Set(all()).size >= total, { timeoutMs: waitMs, what: 'every message' });
+        expect(a.got.length).toBeGreaterThan(0);
+        expect(b.got.length).toBeGreaterThan(0);
+        // Nothing failed or was closed, so no message was handed to both.
+        expect(all().length).toBe(total);
+        // Each member sees its share in log order.
+        for (const side of [a, b]) {
+          const offsets = side.got.map((d) => BigInt(d.ctx.offset));
+          expect(offsets.every((o, i) => i === 0 || o > offsets[i - 1]!)).toBe(true);
+        }
+      });
+      return;
+    }
 
     it('two listeners in one group split the partitions and together see every message, in order per key', async () => {
       const { publisher, listen } = await setup(2);

@@ -1,10 +1,10 @@
-import type { IBaseDto, IRepo } from '@motifs/core';
+import type { IBaseDto, IRepo, RepoChangesOptions } from '@motifs/core';
 import { uniqueNamespace } from '../services.js';
 import type { TestApi } from '../runner.js';
 import type { Person, RepoContractOptions } from './types.js';
 
 /** Builds repos for one test and removes their records and connections afterwards. */
-export type MakeTestRepo = <T extends IBaseDto = Person>(overrides?: { name?: string; namespace?: string; indexes?: string[] }) => Promise<IRepo<T>>;
+export type MakeTestRepo = <T extends IBaseDto = Person>(overrides?: { name?: string; namespace?: string; indexes?: string[]; changes?: RepoChangesOptions }) => Promise<IRepo<T>>;
 
 /**
  * Registers an afterEach that deletes every record the test's repos hold (through the public
@@ -30,6 +30,7 @@ export function useRepos(api: TestApi, options: Pick<RepoContractOptions, 'creat
       name: overrides.name ?? 'people',
       namespace: overrides.namespace ?? namespace,
       indexes: overrides.indexes ?? [],
+      ...(overrides.changes !== undefined && { changes: overrides.changes }),
     });
     open.push(repo as unknown as IRepo<IBaseDto>);
     return repo as never;

@@ -9,13 +9,15 @@ import { outcomesContract } from './outcomes.js';
 import { queryContract } from './query.js';
 import type { RepoContractOptions } from './types.js';
 import { validationContract } from './validation.js';
+import { changesContract } from './changes.js';
 import { withCacheContract } from './with-cache.js';
 
-export type { RepoCapabilities, RepoContractOptions, RepoFactory, RepoFactoryOptions } from './types.js';
+export type { ChannelMessage, RepoCapabilities, RepoChangesCapability, RepoContractOptions, RepoFactory, RepoFactoryOptions } from './types.js';
 
 /**
  * The Repo contract: every adapter passes it unchanged. Records are created under a fresh
- * namespace and deleted after each test.
+ * namespace and deleted after each test. Groups that need a capability (`changes`) run only when
+ * the adapter declares it.
  * @example
  * repoContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
  *   title: 'memory',
@@ -35,5 +37,6 @@ export function repoContract(runner: TestApi, options: RepoContractOptions): voi
     eventsContract(api, make);
     concurrencyContract(api, make, options.timeouts?.slowTestMs ?? 60_000);
     withCacheContract(api, make);
+    if (options.capabilities?.changes) changesContract(api, make, namespace, options.capabilities.changes, options.timeouts?.slowTestMs ?? 60_000);
   });
 }

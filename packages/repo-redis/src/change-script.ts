@@ -1,0 +1,32 @@
+// The change feed part of the write scripts (see scripts.ts). A script with a feed gets two more
+// keys: KEYS[4] the version hash (id -> write count) and KEYS[5] the channel's stream. Both share
+// the repo's hash tag (the channel id is the repo's name or starts with "<name>."), so the write,
+// its version and its message are one script on every topology: Redis runs it whole or, after a
+// crash, replays it whole from the AOF (a script's effects are one MULTI/EXEC there).
+//
+// The message is built here from the JSON texts the record hash holds, so numbers keep their
+// exact text; cjson only encodes strings (field names, the id).
+
+/** Lua helpers: feed_ok, json_object, publish_change. */
+export const CHANGE_HELPERS = `
+local function feed_ok()
+  if #KEYS < 5 then return true end
+  local t = redis.call('TYPE', KEYS[5])['ok']
+  if t ~= 'stream' and t ~= 'none' then return false end
+  t = redis.call('TYPE', KEYS[4])['ok']
+  return t == 'hash' or t == 'none'
+end
+local function json_object(flat, from, to)
+  local parts = {}
+  for i = from, to, 2 do parts[#parts + 1] = cjson.encode(flat[i]) .. ':' .. flat[i + 1] end
+  return '{' .. table.concat(parts, ',') .. '}'
+end
+local function publish_change(op, id, dto, previous)
+  local version = redis.call('HINCRBY', KEYS[4], id, 1)
+  local t = redis.call('TIME')
+  local msg = '{"op":"' .. op .. '","id":' .. cjson.encode(id) .. ',"dto":' .. dto
+  if previous then msg = msg .. ',"previous":' .. previous end
+  msg = msg .. ',"version":' .. version .. ',"at":' .. t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000)) .. '}'
+  redis.call('XADD', KEYS[5], '*', 'v', msg, 'k', id)
+end
+`;

@@ -1,0 +1,9 @@
+export type {
+  ContractRequesterOptions,
+  RequestReplyCapabilities,
+  RequestReplyChannelFactory,
+  RequestReplyContractChannel,
+  RequestReplyContractOptions,
+  RequestReplyTimeouts,
+} from './fixtures.js';
+export * from './contract.js';
