@@ -7,6 +7,7 @@ import {
   type MotifsError,
   MotifsErrorDeadLetter,
   type RawMessage,
+  deadLetterHeaders,
   emitSafe,
   encodeStreamEntry,
 } from '@motifs/core/kit';
@@ -17,14 +18,6 @@ import { DEAD_LETTER_SCRIPT } from './scripts.js';
 /** A Buffer or string as text; undefined for null or undefined. */
 export const stringOf = (v: Buffer | string | null | undefined): string | undefined =>
   v === null || v === undefined ? undefined : typeof v === 'string' ? v : v.toString('utf8');
-
-function headerStrings(raw: RawMessage['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, v] of Object.entries(raw ?? {})) {
-    if (v !== undefined) out[name] = stringOf(Array.isArray(v) ? v[v.length - 1] : v) ?? '';
-  }
-  return out;
-}
 
 /** Where a listener's dead letters go and how it reports them. */
 export interface DeadLetterTarget {
@@ -73,15 +66,7 @@ export async function deadLetterEntry(
 ): Promise<DispatchOutcome> {
   const { channelId, deadLetterChannelId } = to;
   Object.assign(error.details, { channelId, partition: raw.partition, offset: raw.offset, attempts, deadLetterChannelId });
-  const headers = headerStrings(raw.headers);
-  headers[DEAD_LETTER_HEADERS.error] = error.message.slice(0, 2000);
-  headers[DEAD_LETTER_HEADERS.code] = String(error.code);
-  headers[DEAD_LETTER_HEADERS.reason] = reason;
-  headers[DEAD_LETTER_HEADERS.sourceTopic] = channelId;
-  headers[DEAD_LETTER_HEADERS.partition] = String(raw.partition);
-  headers[DEAD_LETTER_HEADERS.offset] = raw.offset;
-  headers[DEAD_LETTER_HEADERS.attempts] = String(attempts);
-  headers[DEAD_LETTER_HEADERS.failedAt] = new Date().toISOString();
+  const headers = deadLetterHeaders(raw, { channelId, reason, error, attempts });
   try {
     await to.send({ channelId: deadLetterChannelId, value: raw.value, key: raw.key, headers, reason, error });
   } catch (cause) {

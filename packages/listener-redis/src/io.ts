@@ -1,16 +1,4 @@
-import {
-  MotifsErrorTimeout,
-  type MotifsError,
-  type NormalizedRedisOptions,
-  type RedisTopology,
-  type RedisWriteFailure,
-  mapRedisError,
-  mapRedisWriteError,
-  openRedisClient,
-  redisClusterRedirect,
-  waitForRedisReady,
-  within,
-} from '@motifs/core/kit';
+import { type NormalizedRedisOptions, RedisCommandIo, type RedisTopology, openRedisClient, within } from '@motifs/core/kit';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 
 /** Normalized `redis` options of a listener or publisher. */
@@ -27,61 +15,14 @@ export async function openChannelClient(settings: ChannelConnectionSettings): Pr
 }
 
 /**
- * Every round trip of a channel goes through {@link RedisIo.run}: after the connection is ready,
- * bounded by the command timeout, failures mapped to motifs errors (a write whose answer was lost
- * is `outcomeUnknown`).
+ * Every round trip of a channel goes through {@link RedisIo.run} (core's `RedisCommandIo`): after
+ * the connection is ready, bounded by the command timeout, failures mapped to motifs errors (a
+ * write whose answer was lost is `outcomeUnknown`).
  */
-export class RedisIo {
-  /** The client's commands (a `Cluster` has the same command API and routes by key slot). */
-  readonly client: Redis;
-
-  constructor(
-    client: Redis | Cluster,
-    /** Whether motifs opened the client (and so closes it). */
-    readonly owned: boolean,
-    readonly timeoutMs: number,
-    readonly topology: RedisTopology,
-  ) {
-    this.client = client as Redis;
-  }
-
-  /** Runs one call; `write` marks a write whose lost answer leaves its outcome unknown. */
-  async run<R>(what: string, call: () => Promise<R>, write?: RedisWriteFailure): Promise<R> {
-    const started = Date.now();
-    if (this.owned) {
-      // Checked before awaiting: a ready connection (the common case) costs no extra turn.
-      if (this.client.status !== 'ready') await waitForRedisReady(this.client, { timeoutMs: this.timeoutMs, what });
-      // A single-node or Sentinel client motifs opened times each call out itself (ioredis
-      // commandTimeout); a cluster client or a caller's client gets the timer below.
-      if (this.topology !== 'cluster') {
-        try {
-          return await call();
-        } catch (err) {
-          throw this.fail(err, what, write);
-        }
-      }
-    }
-    const left = Math.max(1, this.timeoutMs - (Date.now() - started));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new MotifsErrorTimeout(`redis did not answer ${what} within ${this.timeoutMs} ms`, {
-        details: { what, ...write?.details },
-        ...(write && { outcomeUnknown: true, retryable: write.idempotent }),
-      })), left);
-      timer.unref?.();
-    });
-    try {
-      return await Promise.race([call(), timeout]);
-    } catch (err) {
-      throw this.fail(err, what, write);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** The motifs error of a failed call (on a Cluster, a redirection that reached us is retryable). */
-  fail(err: unknown, what: string, write?: RedisWriteFailure): MotifsError {
-    return (this.topology === 'cluster' && redisClusterRedirect(err, what)) || (write ? mapRedisWriteError(err, what, write) : mapRedisError(err, what));
+export class RedisIo extends RedisCommandIo<Redis> {
+  constructor(client: Redis | Cluster, owned: boolean, timeoutMs: number, topology: RedisTopology) {
+    // A `Cluster` has the same command API and routes by key slot.
+    super(client as Redis, owned, timeoutMs, topology);
   }
 
   /**

@@ -1,5 +1,6 @@
 /** Dead letters: where a message goes when it cannot be delivered, and the headers that say why. */
 import type { MotifsError } from '../errors.js';
+import { type RawMessage, headerStrings } from './raw-message.js';
 
 /** Header names on a dead-lettered message (the original headers are kept too). */
 export const DEAD_LETTER_HEADERS = Object.freeze({
@@ -25,6 +26,26 @@ export interface DeadLetter {
   headers: Record<string, string>;
   reason: DeadLetterReason;
   error: MotifsError;
+}
+
+/**
+ * The headers of a dead letter: the original message's headers plus the `motifs-dlq-*` ones that
+ * say where it came from and why. Every transport writes these, so a dead-letter consumer reads
+ * the same fields whatever the channel kind.
+ * @example
+ * const headers = deadLetterHeaders(raw, { channelId: 'orders', reason: 'handler', error, attempts: 3 });
+ */
+export function deadLetterHeaders(raw: RawMessage, o: { channelId: string; reason: DeadLetterReason; error: MotifsError; attempts: number }): Record<string, string> {
+  const headers = headerStrings(raw.headers);
+  headers[DEAD_LETTER_HEADERS.error] = o.error.message.slice(0, 2000);
+  headers[DEAD_LETTER_HEADERS.code] = String(o.error.code);
+  headers[DEAD_LETTER_HEADERS.reason] = o.reason;
+  headers[DEAD_LETTER_HEADERS.sourceTopic] = o.channelId;
+  headers[DEAD_LETTER_HEADERS.partition] = String(raw.partition);
+  headers[DEAD_LETTER_HEADERS.offset] = raw.offset;
+  headers[DEAD_LETTER_HEADERS.attempts] = String(o.attempts);
+  headers[DEAD_LETTER_HEADERS.failedAt] = new Date().toISOString();
+  return headers;
 }
 
 /** Default dead-letter channel of a channel. */

@@ -17,11 +17,11 @@ import { describeType } from '../keys.js';
 import type { IListenerErrorHandler, IListenerMessageHandler, ListenerEvents, MessageContext } from '../listener.js';
 import { type MotifsLogger, resolveLogger } from '../logger.js';
 import { traced } from '../tracing.js';
-import { ABANDONED_EVENT, DEAD_LETTER_HEADERS, type DeadLetter, type DeadLetterReason, defaultDeadLetterChannel } from './dead-letter.js';
+import { ABANDONED_EVENT, type DeadLetter, type DeadLetterReason, deadLetterHeaders, defaultDeadLetterChannel } from './dead-letter.js';
 import { invalidOption } from './invalid.js';
 import { type ResolvedRetryPolicy, backoffMs, sleep } from './retry.js';
 import { type StandardSchemaV1, validateStandard } from './schema.js';
-import { type RawMessage, contextOf, headerStrings } from './raw-message.js';
+import { type RawMessage, contextOf } from './raw-message.js';
 
 export type { RawMessage } from './raw-message.js';
 
@@ -255,15 +255,7 @@ export class MessageDispatcher<T> {
     const channelId = raw.channelId ?? this.options.channelId;
     const deadLetterChannelId =
       channelId === this.options.channelId ? this.options.deadLetterChannelId : (this.options.deadLetterChannelFor ?? defaultDeadLetterChannel)(channelId);
-    const headers = headerStrings(raw.headers);
-    headers[DEAD_LETTER_HEADERS.error] = error.message.slice(0, 2000);
-    headers[DEAD_LETTER_HEADERS.code] = String(error.code);
-    headers[DEAD_LETTER_HEADERS.reason] = reason;
-    headers[DEAD_LETTER_HEADERS.sourceTopic] = channelId;
-    headers[DEAD_LETTER_HEADERS.partition] = String(raw.partition);
-    headers[DEAD_LETTER_HEADERS.offset] = raw.offset;
-    headers[DEAD_LETTER_HEADERS.attempts] = String(attempts);
-    headers[DEAD_LETTER_HEADERS.failedAt] = new Date().toISOString();
+    const headers = deadLetterHeaders(raw, { channelId, reason, error, attempts });
     const letter: DeadLetter = { channelId: deadLetterChannelId, value: raw.value, key: raw.key, headers, reason, error };
     error.details.deadLetterChannelId = deadLetterChannelId;
     try {

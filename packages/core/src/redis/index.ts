@@ -7,3 +7,4 @@ export * from './open-client.js';
 export * from './topology.js';
 export * from './durability.js';
 export * from './channel-layout.js';
+export * from './command-io.js';
