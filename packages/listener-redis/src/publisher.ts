@@ -41,8 +41,10 @@ export class RedisPublisher<T = unknown> extends PublisherBase<T> {
    * @throws MotifsErrorUnavailable / MotifsErrorTimeout; `outcomeUnknown` when the XADD may have
    * been applied although its answer was lost (publishing again may duplicate the message)
    */
-  protected async sendEncoded(message: EncodedMessage): Promise<void> {
-    const io = this.ready ?? (await this.connection());
+  protected sendEncoded(message: EncodedMessage): Promise<void> {
+    const io = this.ready;
+    // Not async: once connected, a publish is the XADD and one continuation.
+    if (io === undefined) return this.connection().then(() => this.sendEncoded(message));
     const fields = encodeStreamEntry(message);
     const durability = this.settings.connection.durability as Required<RedisDurabilityOptions> | undefined;
     const write = { idempotent: false, details: { channelId: this.channelId } };
@@ -52,15 +54,18 @@ export class RedisPublisher<T = unknown> extends PublisherBase<T> {
       write,
     );
     this.sends.add(sent);
-    try {
-      await sent;
-    } finally {
-      this.sends.delete(sent);
-    }
-    if (this.published++ % TRIM_EVERY_PUBLISHES === 0) {
-      // In the background: a slow or failed trim never fails a publish; the next one tries again.
-      this.trim().catch(() => undefined);
-    }
+    return sent.then(
+      () => {
+        this.sends.delete(sent);
+        // Every TRIM_EVERY_PUBLISHES-th publish, counted from the first, in the background: a slow
+        // or failed trim never fails a publish; the next one tries again.
+        if (this.published++ % TRIM_EVERY_PUBLISHES === 0) this.trim().catch(() => undefined);
+      },
+      (err: unknown) => {
+        this.sends.delete(sent);
+        throw err;
+      },
+    );
   }
 
   /**

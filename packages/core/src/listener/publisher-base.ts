@@ -56,10 +56,12 @@ export abstract class PublisherBase<T = unknown> implements IPublisher<T> {
    * @throws MotifsErrorValidation for a bad key, headers or traceparent
    */
   publish(msg: T, options?: PublishOptions): Promise<void> {
-    return traced('publisher', 'publish', { channelId: this.channelId, key: options?.key }, async (ctx) => {
+    // Not an async callback: one promise layer fewer per publish. traced() turns a synchronous
+    // throw (closed, bad input) into a rejection, so nothing is sent and nothing throws.
+    return traced('publisher', 'publish', { channelId: this.channelId, key: options?.key }, (ctx) => {
       if (this.closed) throw closedError('publisher', this.channelId);
       // A subscriber's traceparent is checked like the option: a malformed one fails the publish.
-      await this.sendEncoded(encodeForPublish(this.codec, msg, options, ctx.traceparent));
+      return this.sendEncoded(encodeForPublish(this.codec, msg, options, ctx.traceparent));
     });
   }
 

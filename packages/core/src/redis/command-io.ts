@@ -31,7 +31,20 @@ export class RedisCommandIo<C extends RedisReadyClient = RedisReadyClient> {
    * or a dropped connection then rejects with `outcomeUnknown` (retryable only when `idempotent`).
    * @throws MotifsErrorTimeout / MotifsErrorUnavailable / what {@link fail} maps
    */
-  async run<R>(what: string, call: () => Promise<R>, write?: RedisWriteFailure): Promise<R> {
+  run<R>(what: string, call: () => Promise<R>, write?: RedisWriteFailure): Promise<R> {
+    // The common case without an extra async frame: a ready connection motifs opened to one node
+    // (or through Sentinel) times the call out itself.
+    if (this.owned && this.topology !== 'cluster' && this.client.status === 'ready') {
+      try {
+        return call().catch((err: unknown) => Promise.reject(this.fail(err, what, write)));
+      } catch (err) {
+        return Promise.reject(this.fail(err, what, write));
+      }
+    }
+    return this.runSlow(what, call, write);
+  }
+
+  private async runSlow<R>(what: string, call: () => Promise<R>, write?: RedisWriteFailure): Promise<R> {
     const started = Date.now();
     if (this.owned) {
       // Refused before sending (no connection): nothing changed, whatever the call. Checked before
