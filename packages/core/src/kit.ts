@@ -12,6 +12,8 @@ export * from './listener.js';
 export * from './listener/schema.js';
 export * from './listener/retry.js';
 export * from './listener/options.js';
+export * from './listener/invalid.js';
+export { stringOf } from './listener/raw-message.js';
 export * from './listener/traceparent.js';
 export * from './listener/publish.js';
 export * from './listener/dead-letter.js';

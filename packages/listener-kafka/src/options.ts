@@ -1,5 +1,5 @@
 import type { ListenerCommonOptions } from '@motifs/core';
-import { MotifsErrorValidation, assertKey, compileChannelPattern, defaultDeadLetterChannel, describeType, isChannelPattern } from '@motifs/core/kit';
+import { MotifsErrorValidation, assertKey, compileChannelPattern, defaultDeadLetterChannel, describeType, invalidOption, isChannelPattern } from '@motifs/core/kit';
 import type { ConsumerConfig, Kafka as KafkaClient, KafkaConfig, ProducerConfig } from 'kafkajs';
 import type { Socket } from 'node:net';
 import { Kafka, KafkaLogLevel } from './kafkajs.js';
@@ -94,26 +94,22 @@ export function assertTopic(topic: unknown, what = 'channelId'): asserts topic i
   }
 }
 
-function invalid(path: string, message: string): MotifsErrorValidation {
-  return new MotifsErrorValidation(`${path} ${message}`, { issues: [{ path: path.split('.'), message }] });
-}
-
 /** Parses `url` / `brokers` into a broker list. */
 export function brokerList(o: KafkaListenerOptions<unknown>): string[] {
   if (o.brokers !== undefined) {
     if (!Array.isArray(o.brokers) || o.brokers.length === 0 || o.brokers.some((b) => typeof b !== 'string' || !b.includes(':'))) {
-      throw invalid('kafka.brokers', 'must be a non-empty array of "host:port" strings');
+      throw invalidOption('kafka.brokers', 'must be a non-empty array of "host:port" strings');
     }
     return [...o.brokers];
   }
   if (o.url !== undefined) {
-    if (typeof o.url !== 'string') throw invalid('kafka.url', `must be a string, got ${describeType(o.url)}`);
+    if (typeof o.url !== 'string') throw invalidOption('kafka.url', `must be a string, got ${describeType(o.url)}`);
     const list = o.url
       .split(',')
       .map((s) => s.trim().replace(/^kafka:\/\//, '').replace(/\/$/, ''))
       .filter(Boolean);
     if (list.length === 0 || list.some((b) => !/^[^:\s]+:\d{1,5}$/.test(b) && !/^\[[^\]]+\]:\d{1,5}$/.test(b))) {
-      throw invalid('kafka.url', `must be "host:port" (comma-separated for several), got ${JSON.stringify(o.url)}`);
+      throw invalidOption('kafka.url', `must be "host:port" (comma-separated for several), got ${JSON.stringify(o.url)}`);
     }
     return list;
   }
@@ -131,32 +127,32 @@ export function readOptions<T>(options: KafkaMotifOptions<T>): {
   /** The matcher, when `channelId` is a pattern. */
   pattern: ((topic: string) => boolean) | undefined;
 } {
-  if (options === null || typeof options !== 'object') throw invalid('options', `must be an object, got ${describeType(options)}`);
+  if (options === null || typeof options !== 'object') throw invalidOption('options', `must be an object, got ${describeType(options)}`);
   const pattern = typeof options.channelId === 'string' && isChannelPattern(options.channelId) ? compileChannelPattern(options.channelId) : undefined;
   if (!pattern) assertTopic(options.channelId);
   const kafka = options.kafka ?? {};
-  if (typeof kafka !== 'object' || kafka === null) throw invalid('kafka', 'must be an object');
+  if (typeof kafka !== 'object' || kafka === null) throw invalidOption('kafka', 'must be an object');
   if (kafka.deadLetterTopic !== undefined) assertTopic(kafka.deadLetterTopic, 'kafka.deadLetterTopic');
   if (pattern && kafka.deadLetterTopic !== undefined && pattern(kafka.deadLetterTopic)) {
-    throw invalid('kafka.deadLetterTopic', `matches the pattern ${options.channelId}: the listener would read its own dead letters`);
+    throw invalidOption('kafka.deadLetterTopic', `matches the pattern ${options.channelId}: the listener would read its own dead letters`);
   }
   if (kafka.clientId !== undefined) assertKey(kafka.clientId, 'kafka.clientId');
   const pc = kafka.partitionsConcurrency;
-  if (pc !== undefined && (!Number.isInteger(pc) || pc < 1 || pc > 1000)) throw invalid('kafka.partitionsConcurrency', 'must be an integer from 1 to 1000');
+  if (pc !== undefined && (!Number.isInteger(pc) || pc < 1 || pc > 1000)) throw invalidOption('kafka.partitionsConcurrency', 'must be an integer from 1 to 1000');
   for (const field of ['commitIntervalMs', 'listenTimeoutMs', 'unavailableAfterMs', 'disconnectTimeoutMs', 'patternRefreshMs'] as const) {
     const v = kafka[field];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) throw invalid(`kafka.${field}`, 'must be a positive number of ms');
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) throw invalidOption(`kafka.${field}`, 'must be a positive number of ms');
   }
   const grace = kafka.unavailableGraceMs;
-  if (grace !== undefined && (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0)) throw invalid('kafka.unavailableGraceMs', 'must be a number of ms >= 0');
+  if (grace !== undefined && (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0)) throw invalidOption('kafka.unavailableGraceMs', 'must be a number of ms >= 0');
   if (kafka.logLevel !== undefined && !['nothing', 'error', 'warn', 'info', 'debug'].includes(kafka.logLevel)) {
-    throw invalid('kafka.logLevel', 'must be one of nothing, error, warn, info, debug');
+    throw invalidOption('kafka.logLevel', 'must be one of nothing, error, warn, info, debug');
   }
   let client = kafka.client;
   let sockets: Set<Socket> | undefined;
   if (client !== undefined) {
     if (typeof (client as { consumer?: unknown })?.consumer !== 'function' || typeof (client as { producer?: unknown }).producer !== 'function') {
-      throw invalid('kafka.client', 'must be a kafkajs Kafka instance');
+      throw invalidOption('kafka.client', 'must be a kafkajs Kafka instance');
     }
   } else {
     sockets = new Set();

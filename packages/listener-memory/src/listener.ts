@@ -1,4 +1,4 @@
-import { type DeadLetter, ListenerBase, backoffMs, emitSafe } from '@motifs/core/kit';
+import { type DeadLetter, ListenerBase, backoffMs, emitSafe, stringOf } from '@motifs/core/kit';
 import type { MemoryChannel, MemoryChannelHub } from './hub.js';
 import { type MemoryMotifOptions, readOptions } from './options.js';
 import { ChannelSubscription, type SubscriptionHost } from './subscription.js';
@@ -87,8 +87,8 @@ export class MemoryListener<T = unknown> extends ListenerBase<T> {
   }
 
   protected async sendDeadLetter(letter: DeadLetter): Promise<void> {
-    const value = letter.value === null ? 'null' : letter.value.toString();
-    const key = letter.key === null || letter.key === undefined ? undefined : letter.key.toString();
+    const value = stringOf(letter.value) ?? 'null';
+    const key = stringOf(letter.key);
     this.hub.channel(letter.channelId).append({ value, key, headers: letter.headers });
   }
 

@@ -10,14 +10,11 @@ import {
   deadLetterHeaders,
   emitSafe,
   encodeStreamEntry,
+  stringOf,
 } from '@motifs/core/kit';
 import type { RedisIo } from './io.js';
 import { offsetToStreamId } from './offset.js';
 import { DEAD_LETTER_SCRIPT } from './scripts.js';
-
-/** A Buffer or string as text; undefined for null or undefined. */
-export const stringOf = (v: Buffer | string | null | undefined): string | undefined =>
-  v === null || v === undefined ? undefined : typeof v === 'string' ? v : v.toString('utf8');
 
 /** Where a listener's dead letters go and how it reports them. */
 export interface DeadLetterTarget {

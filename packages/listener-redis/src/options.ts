@@ -1,7 +1,7 @@
 import type { ListenerCommonOptions } from '@motifs/core';
 import {
   DEFAULT_CHANNEL_NAMESPACE,
-  MotifsErrorValidation,
+  invalidOption,
   type NormalizedRedisOptions,
   type RedisConnectionOptions,
   assertRedisChannelId,
@@ -102,13 +102,9 @@ export interface ResolvedRedisChannelOptions<T> {
   consumer: string | undefined;
 }
 
-function invalid(path: string, message: string): MotifsErrorValidation {
-  return new MotifsErrorValidation(`${path} ${message}`, { issues: [{ path: path.split('.'), message }] });
-}
-
 function intIn(value: unknown, path: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw invalid(path, `must be an integer from ${min} to ${max}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw invalidOption(path, `must be an integer from ${min} to ${max}`);
   return value;
 }
 
@@ -119,33 +115,33 @@ function intIn(value: unknown, path: string, min: number, max: number, fallback:
  * pattern subscriptions are not supported on Redis Streams
  */
 export function readOptions<T>(options: RedisMotifOptions<T>): ResolvedRedisChannelOptions<T> {
-  if (options === null || typeof options !== 'object') throw invalid('options', `must be an object, got ${describeType(options)}`);
+  if (options === null || typeof options !== 'object') throw invalidOption('options', `must be an object, got ${describeType(options)}`);
   const { channelId } = options;
   // One stream per channel, read by id: there is no server-side way to follow streams created later.
   if (typeof channelId === 'string' && isChannelPattern(channelId)) throw patternUnsupported('redis', channelId);
   assertRedisChannelId(channelId);
   const redis = options.redis ?? {};
-  if (typeof redis !== 'object' || redis === null || Array.isArray(redis)) throw invalid('redis', `must be an object, got ${describeType(redis)}`);
+  if (typeof redis !== 'object' || redis === null || Array.isArray(redis)) throw invalidOption('redis', `must be an object, got ${describeType(redis)}`);
   const namespace = redis.namespace ?? DEFAULT_CHANNEL_NAMESPACE;
   if (typeof namespace !== 'string' || namespace.length === 0 || namespace.length > 256 || /[{}]/.test(namespace)) {
-    throw invalid('redis.namespace', 'must be a non-empty string of at most 256 characters without braces');
+    throw invalidOption('redis.namespace', 'must be a non-empty string of at most 256 characters without braces');
   }
   const mode = redis.mode ?? REDIS_LISTENER_DEFAULTS.mode;
-  if (mode !== 'group' && mode !== 'broadcast') throw invalid('redis.mode', "must be 'group' or 'broadcast'");
+  if (mode !== 'group' && mode !== 'broadcast') throw invalidOption('redis.mode', "must be 'group' or 'broadcast'");
   const deadLetterChannelId = redis.deadLetterChannel ?? defaultDeadLetterChannel(channelId);
   assertRedisChannelId(deadLetterChannelId, 'redis.deadLetterChannel');
   if (deadLetterChannelId === channelId || channelHashTag(namespace, deadLetterChannelId) !== channelHashTag(namespace, channelId)) {
-    throw invalid('redis.deadLetterChannel', `must differ from channelId and start with the same segment ("${channelHashTag(namespace, channelId).slice(namespace.length + 2, -1)}"), so both streams share one hash tag`);
+    throw invalidOption('redis.deadLetterChannel', `must differ from channelId and start with the same segment ("${channelHashTag(namespace, channelId).slice(namespace.length + 2, -1)}"), so both streams share one hash tag`);
   }
   const concurrency = intIn(redis.concurrency, 'redis.concurrency', 1, 1000, REDIS_LISTENER_DEFAULTS.concurrency);
   const batchSize = intIn(redis.batchSize, 'redis.batchSize', 1, 10_000, REDIS_LISTENER_DEFAULTS.batchSize);
   const claimIdleMs = intIn(redis.claimIdleMs, 'redis.claimIdleMs', 10, 2_147_483_647, REDIS_LISTENER_DEFAULTS.claimIdleMs);
   const maxDeliveries = intIn(redis.maxDeliveries, 'redis.maxDeliveries', 1, 1_000_000, REDIS_LISTENER_DEFAULTS.maxDeliveries);
   const deleteConsumerOnClose = redis.deleteConsumerOnClose ?? REDIS_LISTENER_DEFAULTS.deleteConsumerOnClose;
-  if (typeof deleteConsumerOnClose !== 'boolean') throw invalid('redis.deleteConsumerOnClose', 'must be a boolean');
+  if (typeof deleteConsumerOnClose !== 'boolean') throw invalidOption('redis.deleteConsumerOnClose', 'must be a boolean');
   const { consumer } = redis;
   if (consumer !== undefined && (typeof consumer !== 'string' || !/^[A-Za-z0-9._:@-]{1,200}$/.test(consumer))) {
-    throw invalid('redis.consumer', 'must be 1 to 200 letters, digits or . _ : @ -');
+    throw invalidOption('redis.consumer', 'must be 1 to 200 letters, digits or . _ : @ -');
   }
   const trim = resolveTrimPolicy(redis.trim, 'redis.trim');
   const connection = normalizeRedisOptions<Redis | Cluster, RedisOptions, Partial<ClusterOptions>>(redis);

@@ -1,4 +1,4 @@
-import { MotifsErrorValidation, describeType } from '@motifs/core/kit';
+import { describeType, invalidOption } from '@motifs/core/kit';
 
 /**
  * `redis.trim`: how a publisher keeps its stream bounded. Every {@link TRIM_EVERY_PUBLISHES}
@@ -33,26 +33,22 @@ export const TRIM_EVERY_PUBLISHES = 100;
 /** Most entries one trim removes for `maxLen` (a huge backlog is trimmed over several runs, never in one long script). */
 export const TRIM_MAX_PER_RUN = 10_000;
 
-function invalid(path: string, message: string): MotifsErrorValidation {
-  return new MotifsErrorValidation(`${path} ${message}`, { issues: [{ path: path.split('.'), message }] });
-}
-
 /** Checks `redis.trim`. @throws MotifsErrorValidation for a bad value or an unknown key */
 export function resolveTrimPolicy(value: unknown, path: string): ResolvedTrimPolicy {
   if (value === undefined) return { ...TRIM_DEFAULTS };
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid(path, `must be an object, got ${describeType(value)}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidOption(path, `must be an object, got ${describeType(value)}`);
   const v = value as Record<string, unknown>;
   for (const key of Object.keys(v)) {
-    if (!['maxLen', 'maxAgeMs', 'trimUnread'].includes(key)) throw invalid(`${path}.${key}`, 'is not a trim option (maxLen, maxAgeMs, trimUnread)');
+    if (!['maxLen', 'maxAgeMs', 'trimUnread'].includes(key)) throw invalidOption(`${path}.${key}`, 'is not a trim option (maxLen, maxAgeMs, trimUnread)');
   }
   const limit = (key: 'maxLen' | 'maxAgeMs'): number => {
     const x = v[key];
     if (x === undefined) return TRIM_DEFAULTS[key];
     if (x === false) return 0;
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) throw invalid(`${path}.${key}`, 'must be an integer >= 1, or false for no limit');
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) throw invalidOption(`${path}.${key}`, 'must be an integer >= 1, or false for no limit');
     return x;
   };
   const trimUnread = v.trimUnread ?? TRIM_DEFAULTS.trimUnread;
-  if (typeof trimUnread !== 'boolean') throw invalid(`${path}.trimUnread`, 'must be a boolean');
+  if (typeof trimUnread !== 'boolean') throw invalidOption(`${path}.trimUnread`, 'must be a boolean');
   return { maxLen: limit('maxLen'), maxAgeMs: limit('maxAgeMs'), trimUnread };
 }

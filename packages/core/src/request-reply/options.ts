@@ -1,5 +1,5 @@
 /** Checks of request/reply options and how a kind's options are reshaped for a reply channel. */
-import { MotifsErrorValidation } from '../errors.js';
+import { invalidOption } from '../listener/invalid.js';
 import { assertKey, describeType } from '../keys.js';
 import type { RequestOptions } from '../request-reply.js';
 
@@ -9,15 +9,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_NO_RESPONDER_MS = 5_000;
 const MAX_TIMER_MS = 2_147_483_647;
 
-function invalid(path: string, message: string): MotifsErrorValidation {
-  return new MotifsErrorValidation(`${path} ${message}`, { issues: [{ path: path.split('.'), message }] });
-}
-
 /** Checks a positive number of ms that a timer can wait for. */
 export function readMs(value: unknown, path: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
-    throw invalid(path, `must be a number of ms in (0, ${MAX_TIMER_MS}], got ${typeof value === 'number' ? value : describeType(value)}`);
+    throw invalidOption(path, `must be a number of ms in (0, ${MAX_TIMER_MS}], got ${typeof value === 'number' ? value : describeType(value)}`);
   }
   return value;
 }
@@ -31,12 +27,12 @@ export interface RequestReplyShape {
 
 /** Checks `{ kind, channelId, [kind] }`; the kind's adapter checks the channel id's form. */
 export function readShape(options: unknown, what: string): RequestReplyShape {
-  if (options === null || typeof options !== 'object') throw invalid('options', `of ${what}() must be an object, got ${describeType(options)}`);
+  if (options === null || typeof options !== 'object') throw invalidOption('options', `of ${what}() must be an object, got ${describeType(options)}`);
   const o = options as Record<string, unknown>;
-  if (typeof o.kind !== 'string' || o.kind.length === 0) throw invalid('kind', 'must be a non-empty string');
+  if (typeof o.kind !== 'string' || o.kind.length === 0) throw invalidOption('kind', 'must be a non-empty string');
   assertKey(o.channelId, 'channelId');
   const kindOptions = o[o.kind] ?? {};
-  if (kindOptions === null || typeof kindOptions !== 'object') throw invalid(o.kind, 'must be an object');
+  if (kindOptions === null || typeof kindOptions !== 'object') throw invalidOption(o.kind, 'must be an object');
   return { kind: o.kind, channelId: o.channelId, kindOptions: kindOptions as Record<string, unknown> };
 }
 
@@ -51,14 +47,14 @@ export interface ResolvedRequestOptions {
 /** Checks `request(msg, options)`'s options against the requester's defaults. */
 export function readRequestOptions(options: RequestOptions<unknown> | undefined, defaults: { timeoutMs: number; noResponderMs: number }): ResolvedRequestOptions {
   if (options === undefined) return { ...defaults, signal: undefined, onProgress: undefined };
-  if (options === null || typeof options !== 'object') throw invalid('options', `must be an object, got ${describeType(options)}`);
+  if (options === null || typeof options !== 'object') throw invalidOption('options', `must be an object, got ${describeType(options)}`);
   const timeoutMs = readMs(options.timeoutMs, 'options.timeoutMs', defaults.timeoutMs);
   const noResponderMs = readMs(options.noResponderMs, 'options.noResponderMs', defaults.noResponderMs);
   const { signal, onProgress } = options;
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
-    throw invalid('options.signal', `must be an AbortSignal, got ${describeType(signal)}`);
+    throw invalidOption('options.signal', `must be an AbortSignal, got ${describeType(signal)}`);
   }
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('options.onProgress', `must be a function, got ${describeType(onProgress)}`);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalidOption('options.onProgress', `must be a function, got ${describeType(onProgress)}`);
   return { timeoutMs, noResponderMs, signal, onProgress: onProgress as ((progress: unknown) => void) | undefined };
 }
 
