@@ -160,11 +160,11 @@ async function test() {
     if (CI) await services.clusterDown({ log: (line) => console.log(`motifs services: ${line}`) });
     log('release dry run (packed tarballs installed outside the workspace) and tree-shaking budget');
     code = nx(['run-many', '-t', 'treeshake', 'release:dry', '--projects=motifs', '--parallel=1'], serviceEnv(status), { allowFailure: true }) || code;
-    const servicesTests = join(root, 'tools', 'services', 'test');
-    if (existsSync(servicesTests)) {
-      log('tools/services tests (node:test)');
+    const toolTests = ['services', 'bench'].map((tool) => join(root, 'tools', tool, 'test')).filter((dir) => existsSync(dir));
+    if (toolTests.length) {
+      log('tools/services and tools/bench tests (node:test)');
       // Explicit files: `node --test <dir>` means different things on Node 20 and 22+.
-      const files = readdirSync(servicesTests).filter((f) => f.endsWith('.test.mjs')).map((f) => join(servicesTests, f));
+      const files = toolTests.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).map((f) => join(dir, f)));
       const tap = join(resultsDir, 'services.tap');
       code = run(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
         '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], { allowFailure: true, env: serviceEnv(status) }) || code;

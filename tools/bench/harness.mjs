@@ -1,6 +1,20 @@
-// Benchmark harness: runs each subject of a scenario in the same process, interleaved over several
-// rounds so drift (GC, JIT, a busy core) hits every subject alike, and reports ops/s and the ratio
-// to a baseline. Figures are relative by design: absolute ops/s depend on the machine.
+// Benchmark harness: runs each subject of a scenario in the same process, interleaved over rounds
+// (the order rotating each round) so drift (GC, JIT, a busy core) hits every subject alike, after
+// one discarded warm-up round. For every subject it reports the median ops/s and the ratio to a
+// baseline: the median of per-round paired ratios, with a 95% bootstrap confidence interval.
+// Targets are judged on that interval's lower bound. Figures are relative by design: absolute
+// ops/s depend on the machine.
+import { median, medianInterval, pairedRatios } from './stats.mjs';
+
+export { median, medianInterval, pairedRatios };
+
+/** Fewer rounds than this give an interval too wide to judge a target by. */
+export const MIN_ROUNDS = 15;
+
+function roundsWanted(requested) {
+  const fromEnv = Number(process.env.BENCH_ROUNDS);
+  return Math.max(MIN_ROUNDS, Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 0, requested ?? 0);
+}
 
 /**
  * @typedef {object} Subject
@@ -18,34 +32,55 @@
  * @param {string} [options.baseline]      subject name ratios are relative to (default: first)
  * @param {number} [options.concurrency]   concurrent runs in flight (async subjects), default 1
  * @param {number} [options.roundMs]       time per subject per round, default 300
- * @param {number} [options.rounds]        default 5
- * @param {number} [options.warmupMs]      default 200
+ * @param {number} [options.rounds]        default and minimum 15 (BENCH_ROUNDS may raise it)
+ * @param {number} [options.warmupMs]      the discarded warm-up round, per subject; default roundMs
  */
-export async function compare({ title, subjects, baseline, concurrency = 1, roundMs = 300, rounds = 5, warmupMs = 200 }) {
+export async function compare({ title, subjects, baseline, concurrency = 1, roundMs = 300, rounds, warmupMs = roundMs }) {
+  const total = roundsWanted(rounds);
   const ctxs = [];
-  for (const s of subjects) ctxs.push(s.setup ? await s.setup() : undefined);
   const samples = subjects.map(() => []);
   try {
+    for (const s of subjects) ctxs.push(s.setup ? await s.setup() : undefined);
     for (let i = 0; i < subjects.length; i++) await measure(subjects[i], ctxs[i], warmupMs, concurrency);
-    for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < subjects.length; i++) {
+    for (let round = 0; round < total; round++) {
+      for (let k = 0; k < subjects.length; k++) {
+        const i = (round + k) % subjects.length;
         samples[i].push(await measure(subjects[i], ctxs[i], roundMs, concurrency));
       }
     }
   } finally {
-    for (let i = 0; i < subjects.length; i++) await subjects[i].teardown?.(ctxs[i]);
+    for (let i = 0; i < ctxs.length; i++) await subjects[i].teardown?.(ctxs[i]);
   }
-  const base = subjects.findIndex((s) => s.name === (baseline ?? subjects[0].name));
-  const medians = samples.map(median);
-  const rows = subjects.map((s, i) => ({
-    name: s.name,
-    opsPerSec: medians[i],
-    ratio: medians[i] / medians[base],
-    spread: spread(samples[i]),
-  }));
-  const result = { title, baseline: subjects[base].name, concurrency, rounds, roundMs, rows };
+  const result = summarize({ title, baseline, concurrency, roundMs, subjects: subjects.map((s, i) => ({ name: s.name, samples: samples[i] })) });
   printTable(result);
   return result;
+}
+
+/**
+ * The result of a comparison from samples a scenario timed itself (e.g. fixed-size Kafka drains):
+ * `samples[k]` of every subject must come from the same round k.
+ * @param {{ title: string, baseline?: string, concurrency?: number, roundMs?: number | null, unit?: string,
+ *   subjects: { name: string, samples: number[] }[] }} options
+ */
+export function summarize({ title, baseline, concurrency = 1, roundMs = null, unit, subjects }) {
+  const base = subjects.findIndex((s) => s.name === (baseline ?? subjects[0].name));
+  if (base < 0) throw new Error(`baseline ${baseline} is not a subject of "${title}"`);
+  const rows = subjects.map((s) => {
+    const ops = medianInterval(s.samples);
+    const ratio = medianInterval(pairedRatios(s.samples, subjects[base].samples));
+    return {
+      name: s.name,
+      opsPerSec: ops.median,
+      opsLow: ops.low,
+      opsHigh: ops.high,
+      ratio: ratio.median,
+      low: ratio.low,
+      high: ratio.high,
+      samples: s.samples.map((v) => Number(v.toPrecision(6))),
+    };
+  });
+  const rounds = Math.min(...subjects.map((s) => s.samples.length));
+  return { title, baseline: subjects[base].name, concurrency, rounds, roundMs, ...(unit && { unit }), rows };
 }
 
 async function measure(subject, ctx, ms, concurrency) {
@@ -55,44 +90,50 @@ async function measure(subject, ctx, ms, concurrency) {
   const start = performance.now();
   const deadline = start + ms;
   const worker = async () => {
-    while (performance.now() < deadline) {
-      // Check the clock every few ops only: reading it is not free for sub-microsecond subjects.
+    // At least one op per round, even when a busy machine lets the deadline pass first. Synchronous
+    // subjects read the clock every 16 ops only (reading it is not free for sub-microsecond ops);
+    // async ones after each op, so a slow op (a full scan) does not overrun the round 16 times.
+    do {
       for (let k = 0; k < 16; k++) {
         const r = subject.run(ctx, i++);
-        if (r && typeof r.then === 'function') await r;
-        ops += opsPerRun;
+        if (r && typeof r.then === 'function') {
+          await r;
+          ops += opsPerRun;
+          if (performance.now() >= deadline) break;
+        } else {
+          ops += opsPerRun;
+        }
       }
-    }
+    } while (performance.now() < deadline);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return (ops / (performance.now() - start)) * 1000;
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** (max - min) / median over rounds: how noisy a figure is. */
-function spread(values) {
-  return (Math.max(...values) - Math.min(...values)) / median(values);
-}
-
 export function formatOps(n) {
+  if (!Number.isFinite(n)) return '-';
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
-  return n.toFixed(0);
+  if (n >= 10) return n.toFixed(0);
+  return n.toFixed(2);
+}
+
+const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : '-');
+
+/** "1.23x [1.18x, 1.27x]": a ratio and its 95% interval. */
+export function formatRatio(r) {
+  return Number.isFinite(r.low) ? `${x(r.ratio)} [${x(r.low)}, ${x(r.high)}]` : x(r.ratio);
 }
 
 /** Markdown table of one comparison, ready for a README. */
 export function toMarkdown(result) {
+  const unit = result.unit ?? 'ops/s';
   const lines = [
-    `**${result.title}** (baseline: ${result.baseline}, concurrency ${result.concurrency})`,
+    `**${result.title}** (baseline: ${result.baseline}, concurrency ${result.concurrency}, ${result.rounds} rounds; median, 95% bootstrap interval)`,
     '',
-    '| subject | ops/s | ratio | spread |',
-    '| --- | ---: | ---: | ---: |',
-    ...result.rows.map((r) => `| ${r.name} | ${formatOps(r.opsPerSec)} | ${r.ratio.toFixed(2)}x | ±${(r.spread * 50).toFixed(0)}% |`),
+    `| subject | ${unit} | ratio [95% interval] |`,
+    '| --- | ---: | ---: |',
+    ...result.rows.map((r) => `| ${r.name} | ${formatOps(r.opsPerSec)} | ${r.name === result.baseline ? '1x' : formatRatio(r)} |`),
   ];
   return lines.join('\n');
 }
@@ -102,16 +143,20 @@ export function printTable(result) {
 }
 
 /**
- * Checks a target ratio and says so; returns whether it was met (the runner exits non-zero with
- * --check when any target is missed).
+ * Records a target ratio: met only when the lower bound of the 95% interval of the paired ratio
+ * clears it (the runner exits non-zero with --check when any target is missed).
  */
 export function target(result, subjectName, minRatio, againstName = result.baseline) {
   const row = result.rows.find((r) => r.name === subjectName);
   const against = result.rows.find((r) => r.name === againstName);
-  const ratio = row.opsPerSec / against.opsPerSec;
-  const ok = ratio >= minRatio;
-  console.log(`${ok ? '✔' : '✖'} target: ${subjectName} >= ${minRatio}x ${againstName}: ${ratio.toFixed(2)}x`);
-  return { subject: subjectName, against: againstName, minRatio, ratio, ok };
+  if (!row || !against) throw new Error(`target: no subject ${!row ? subjectName : againstName} in "${result.title}"`);
+  const { median: ratio, low, high } = row.samples && against.samples
+    ? medianInterval(pairedRatios(row.samples, against.samples))
+    : { median: row.opsPerSec / against.opsPerSec, low: NaN, high: NaN };
+  const ok = low >= minRatio;
+  const t = { title: result.title, subject: subjectName, against: againstName, minRatio, ratio, low, high, ok };
+  console.log(`${ok ? '✔' : '✖'} target: ${subjectName} >= ${minRatio}x ${againstName}: ${formatRatio(t)}`);
+  return t;
 }
 
 /** Latency percentiles (ms) of individually timed async operations. */
@@ -125,4 +170,14 @@ export async function latency(name, count, op) {
   times.sort((a, b) => a - b);
   const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))];
   return { name, count, p50: pct(50), p99: pct(99) };
+}
+
+/**
+ * One point of a scaling curve from a comparison: the subject's median ops/s at `x`, its whisker
+ * the 95% bootstrap interval of that median over the rounds.
+ */
+export function curvePoint(result, subjectName, x) {
+  const row = result.rows.find((r) => r.name === subjectName);
+  if (!row) throw new Error(`curvePoint: no subject ${subjectName} in "${result.title}"`);
+  return { x, y: row.opsPerSec, low: row.opsLow, high: row.opsHigh };
 }

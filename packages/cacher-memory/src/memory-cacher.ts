@@ -1,4 +1,4 @@
-import NodeCache from 'node-cache';
+import type NodeCache from 'node-cache';
 import {
   CacherBase,
   type CacherBaseSettings,
@@ -13,19 +13,11 @@ import {
   toJsonTree,
 } from '@motifs/core/kit';
 import type { MemoryCacherOptions } from './options.js';
+import { Entry, MapStore, NodeCacheStore, StaleWindowEntry, type EntryStore } from './store.js';
 
-// node-cache keeps entries in a plain object, where a key such as `__proto__` would meet
-// Object.prototype. Every full key starts with the cacher marker (`motifs:cache:`, see core
-// `key-layout.ts`), so none can, and full keys are stored as they are. A shared node-cache may hold
-// other keys too: every listing and deletion only looks at keys under this cacher's prefix.
-
-/**
- * What the cacher stores: the JSON tree, when it was written (for `getEntry`'s `ageMs`) and until
- * when it is fresh (`Infinity` unless it has a stale window: node-cache's TTL does the expiry).
- */
-class Entry {
-  constructor(readonly value: unknown, readonly writtenAt: number, readonly freshUntil: number) {}
-}
+// Every full key starts with the cacher marker (`motifs:cache:`, see core `key-layout.ts`), so none
+// can be `__proto__` in node-cache's plain-object table. A shared node-cache may hold other keys too:
+// every listing and deletion only looks at keys under this cacher's prefix.
 
 const DEFAULT_CHECK_PERIOD_MS = 60_000;
 
@@ -46,53 +38,57 @@ function checkOptions(options: MemoryCacherOptions): { maxKeys: number; checkPer
 }
 
 /**
- * The memory cacher: node-cache without its deep clone. Values are validated and stored as plain JSON
- * trees, then copied on read with a JSON-only copier: several times faster than node-cache's default
- * clone (and than a JSON round-trip) while still handing out isolated copies.
+ * The memory cacher. Values are validated and stored as plain JSON trees, then copied on read with a
+ * JSON-only copier: several times faster than node-cache's default clone (and than a JSON round-trip)
+ * while still handing out isolated copies. A private cacher keeps its entries in one `Map`
+ * ({@link MapStore}); a node-cache passed as `cache` is used as it is, so cachers can share it.
  */
 export class MemoryCacher extends CacherBase<unknown> {
-  private readonly cache: NodeCache;
-  private readonly ownsCache: boolean;
+  private readonly store: EntryStore;
+  private readonly ownsStore: boolean;
   private readonly maxKeys: number;
   private readonly onExpired = (key: string): void => {
     if (typeof key === 'string') this.notifyExpired(key);
   };
 
   constructor(options: MemoryCacherOptions & CacherBaseSettings = {}) {
-    super({ namespace: options.namespace, logger: options.logger });
+    // A private store holds this cacher's keys alone: they go in without the namespace prefix.
+    super({ namespace: options.namespace, logger: options.logger, unprefixed: options.cache === undefined });
     const { maxKeys, checkPeriodMs } = checkOptions(options);
     this.maxKeys = maxKeys;
-    this.ownsCache = options.cache === undefined;
-    this.cache = options.cache ?? new NodeCache({ stdTTL: 0, checkperiod: checkPeriodMs / 1000, useClones: false, deleteOnExpire: true });
-    this.cache.on('expired', this.onExpired);
+    // A MapStore given as `cache` (the tests share one, as they share a node-cache) is used as it is.
+    const cache: NodeCache | MapStore | undefined = options.cache;
+    this.ownsStore = cache === undefined;
+    this.store = cache === undefined ? new MapStore(checkPeriodMs) : cache instanceof MapStore ? cache : new NodeCacheStore(cache);
+    this.store.on('expired', this.onExpired);
   }
 
   protected readEntry(fullKey: string): unknown {
-    const stored: unknown = this.cache.get(fullKey);
+    const stored = this.store.get(fullKey);
     if (stored === undefined) return undefined;
     // Anything but an Entry was put into a shared node-cache by an older version: a plain tree.
     if (!(stored instanceof Entry)) return copyJson(stored);
     const copy = copyJson(stored.value);
-    return stored.freshUntil === Infinity || Date.now() < stored.freshUntil ? copy : new StaleValue(copy);
+    return stored instanceof StaleWindowEntry && Date.now() >= stored.freshUntil ? new StaleValue(copy) : copy;
   }
 
   protected override async readEntryMeta(fullKey: string): Promise<StoredEntry | undefined> {
-    const stored: unknown = this.cache.get(fullKey);
+    const stored = this.store.get(fullKey);
     if (stored === undefined) return undefined;
     if (!(stored instanceof Entry)) return { value: copyJson(stored), stale: false };
-    return { value: copyJson(stored.value), stale: !this.isFresh(stored), writtenAt: stored.writtenAt };
+    return { value: copyJson(stored.value), stale: !isFresh(stored), writtenAt: stored.writtenAt };
   }
 
   /** Check and write in one synchronous step: no other call can run in between. */
   protected override writeEntryIfAbsent(fullKey: string, tree: unknown, expiryMs: number): boolean {
-    if (this.isFresh(this.cache.get(fullKey))) return false;
+    if (isFresh(this.store.get(fullKey))) return false;
     this.writeEntry(fullKey, tree, expiryMs, 0);
     return true;
   }
 
   /**
-   * node-cache's own events, in order, one microtask later (never inside the caller's write). An
-   * expiry reaches node-cache listeners as `del` then `expired`: reported once, as `expire`.
+   * The store's events, in order, one microtask later (never inside the caller's write). node-cache
+   * reports an expiry as `del` then `expired`: reported once, as `expire`.
    */
   protected override openChangeFeed(sink: ChangeSink): ChangeFeedStop {
     const queue: [type: 'set' | 'delete' | 'expire', fullKey: string][] = [];
@@ -111,13 +107,13 @@ export class MemoryCacher extends CacherBase<unknown> {
       if (last && last[0] === 'delete' && last[1] === key) last[0] = 'expire';
       else push('expire', key);
     };
-    this.cache.on('set', onSet);
-    this.cache.on('del', onDel);
-    this.cache.on('expired', onExpired);
+    this.store.on('set', onSet);
+    this.store.on('del', onDel);
+    this.store.on('expired', onExpired);
     return () => {
-      this.cache.removeListener('set', onSet);
-      this.cache.removeListener('del', onDel);
-      this.cache.removeListener('expired', onExpired);
+      this.store.off('set', onSet);
+      this.store.off('del', onDel);
+      this.store.off('expired', onExpired);
     };
   }
 
@@ -131,58 +127,45 @@ export class MemoryCacher extends CacherBase<unknown> {
   }
 
   protected writeEntry(fullKey: string, tree: unknown, expiryMs: number, staleMs: number): void {
-    this.makeRoomFor([fullKey]);
+    if (this.maxKeys !== Infinity) this.makeRoomFor([fullKey]);
     const now = Date.now();
-    if (staleMs > 0 && expiryMs !== Infinity) {
-      const physical = expiryMs + staleMs;
-      this.cache.set(fullKey, new Entry(tree, now, now + expiryMs), physical === Infinity ? 0 : physical / 1000);
-    } else {
-      this.cache.set(fullKey, new Entry(tree, now, Infinity), expiryMs === Infinity ? 0 : expiryMs / 1000);
-    }
+    const expiresAt = now + expiryMs; // Infinity for no expiry
+    if (staleMs > 0 && expiryMs !== Infinity) this.store.set(fullKey, new StaleWindowEntry(tree, now, expiresAt + staleMs, expiresAt));
+    else this.store.write(fullKey, tree, now, expiresAt);
   }
 
-  /** One node-cache `mget`; stale entries come back as {@link StaleValue}, as from readEntry. */
+  /** One read per key, each as readEntry answers it (stale entries as {@link StaleValue}). */
   protected override readEntryList(fullKeys: string[]): unknown[] {
-    const stored = this.cache.mget<unknown>(fullKeys);
-    const now = Date.now();
-    return fullKeys.map((fullKey) => {
-      if (!Object.prototype.hasOwnProperty.call(stored, fullKey)) return undefined;
-      const value = stored[fullKey];
-      if (!(value instanceof Entry)) return copyJson(value);
-      return value.freshUntil === Infinity || now < value.freshUntil ? copyJson(value.value) : new StaleValue(copyJson(value.value));
-    });
+    return fullKeys.map((fullKey) => this.readEntry(fullKey));
   }
 
-  /** One node-cache `mset`, after making room for every new key at once (all or nothing). */
+  /** Makes room for every new key at once (all or nothing), then writes them all. */
   protected override async writeEntryList(entries: [string, unknown][], expiryMs: number): Promise<void> {
-    this.makeRoomFor(entries.map(([fullKey]) => fullKey));
-    const ttl = expiryMs === Infinity ? 0 : expiryMs / 1000;
+    if (this.maxKeys !== Infinity) this.makeRoomFor(entries.map(([fullKey]) => fullKey));
     const now = Date.now();
-    this.cache.mset(entries.map(([key, tree]) => ({ key, val: new Entry(tree, now, Infinity), ttl })));
+    const expiresAt = now + expiryMs;
+    this.store.setMany(entries.map(([fullKey, tree]): [string, Entry] => [fullKey, new Entry(tree, now, expiresAt)]));
   }
 
   protected override async deleteEntryList(fullKeys: string[]): Promise<string[]> {
-    // has() drops entries whose time is up, so only live ones are counted, as by deleteEntry.
-    const existing = fullKeys.filter((fullKey) => this.cache.has(fullKey));
-    this.cache.del(existing);
-    return existing;
+    return this.store.delete(fullKeys);
   }
 
   protected deleteEntry(fullKey: string): boolean {
-    // has() drops an entry whose time is up, so an expired key reports false as on Redis.
-    return this.cache.has(fullKey) && this.cache.del(fullKey) > 0;
+    // An expired key reports false, as on Redis.
+    return this.store.delete([fullKey]).length > 0;
   }
 
   protected hasEntry(fullKey: string): boolean {
-    return this.isFresh(this.cache.get(fullKey));
+    return isFresh(this.store.get(fullKey));
   }
 
   protected readEntries(fullPrefix: string): [string, unknown][] {
     const out: [string, unknown][] = [];
-    for (const fullKey of this.cache.keys()) {
+    for (const fullKey of this.store.keys()) {
       if (!fullKey.startsWith(fullPrefix)) continue;
-      const stored: unknown = this.cache.get(fullKey);
-      if (!this.isFresh(stored)) continue;
+      const stored = this.store.get(fullKey);
+      if (!isFresh(stored)) continue;
       out.push([fullKey, copyJson(stored instanceof Entry ? stored.value : stored)]);
     }
     return out;
@@ -191,44 +174,38 @@ export class MemoryCacher extends CacherBase<unknown> {
   protected readKeys(fullPattern: string): string[] {
     const match = compileGlob(fullPattern);
     const out: string[] = [];
-    for (const fullKey of this.cache.keys()) {
-      if (fullKey.startsWith(this.prefix) && match(fullKey) && this.isFresh(this.cache.get(fullKey))) out.push(fullKey);
+    for (const fullKey of this.store.keys()) {
+      if (fullKey.startsWith(this.prefix) && match(fullKey) && isFresh(this.store.get(fullKey))) out.push(fullKey);
     }
     return out;
   }
 
   protected deleteEntries(fullPrefix: string): string[] {
-    const deleted: string[] = [];
-    for (const fullKey of this.cache.keys()) {
-      if (fullKey.startsWith(fullPrefix) && this.cache.has(fullKey) && this.cache.del(fullKey) > 0) deleted.push(fullKey);
-    }
-    return deleted;
+    const matching: string[] = [];
+    for (const fullKey of this.store.keys()) if (fullKey.startsWith(fullPrefix)) matching.push(fullKey);
+    return this.store.delete(matching);
   }
 
   protected closeBackend(): void {
-    this.cache.removeListener('expired', this.onExpired);
-    if (this.ownsCache) {
-      this.cache.flushAll();
-      // flushAll restarts the sweep timer, so close() comes after it.
-      this.cache.close();
-    }
-  }
-
-  private isFresh(stored: unknown): boolean {
-    if (stored === undefined) return false;
-    return !(stored instanceof Entry) || stored.freshUntil === Infinity || Date.now() < stored.freshUntil;
+    this.store.off('expired', this.onExpired);
+    if (this.ownsStore) this.store.close();
   }
 
   /** Enforces maxKeys for the keys about to be written: expired entries go first, then the write is refused. */
   private makeRoomFor(keys: string[]): void {
-    if (this.maxKeys === Infinity) return;
-    const added = (): number => keys.reduce((n, key) => n + (this.cache.has(key) ? 0 : 1), 0);
-    if (this.cache.getStats().keys + added() <= this.maxKeys) return;
-    for (const k of this.cache.keys()) this.cache.has(k);
-    if (this.cache.getStats().keys + added() <= this.maxKeys) return;
+    const added = (): number => keys.reduce((n, key) => n + (this.store.has(key) ? 0 : 1), 0);
+    if (this.store.size() + added() <= this.maxKeys) return;
+    this.store.sweep();
+    if (this.store.size() + added() <= this.maxKeys) return;
     throw new MotifsErrorUnavailable(`the memory cacher is full (maxKeys ${this.maxKeys}); nothing was written`, {
       retryable: false,
       details: { reason: 'full', maxKeys: this.maxKeys },
     });
   }
+}
+
+/** Whether a stored thing is a live value that is not past its freshness deadline. */
+function isFresh(stored: unknown): boolean {
+  if (stored === undefined) return false;
+  return !(stored instanceof StaleWindowEntry) || Date.now() < stored.freshUntil;
 }

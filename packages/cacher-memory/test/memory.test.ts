@@ -83,6 +83,67 @@ describe('without a namespace', () => {
   });
 });
 
+describe('a private cacher (its own Map store, keys stored without the namespace prefix)', () => {
+  it('lists, watches, expires and deletes under its namespace exactly as a shared one', async () => {
+    const cacher = track(createMemoryCacher({ namespace: 'ns', checkPeriodMs: 0 }));
+    const seen: string[] = [];
+    await cacher.watch('u*', ({ type, key }) => {
+      seen.push(`${type}:${key}`);
+    });
+    const expired = cacher.em.once('expire');
+    await cacher.setItems({ 'u/1': { a: 1 }, 'u/2': 2, 'v/1': 3 }, 60_000);
+    await cacher.setItem('u/short', 'x', 1);
+    expect((await cacher.getKeys('u/?')).sort()).toEqual(['u/1', 'u/2']);
+    expect(await cacher.getItemsLike('u/')).toMatchObject({ 'u/1': { a: 1 }, 'u/2': 2 });
+    expect(await cacher.getItems(['u/1', 'v/1', 'nope'])).toEqual({ 'u/1': { a: 1 }, 'v/1': 3 });
+    while (await cacher.hasItem('u/short')) await new Promise((r) => setTimeout(r, 2));
+    expect(await expired).toEqual({ key: 'u/short' });
+    expect(await cacher.delItemsLike('u/')).toBe(2);
+    expect(await cacher.getItemsLike('')).toEqual({ 'v/1': 3 });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(seen).toEqual(['set:u/1', 'set:u/2', 'set:u/short', 'expire:u/short', 'delete:u/1', 'delete:u/2']);
+  });
+
+  it('the checkPeriodMs sweep drops expired entries and reports them without any read', async () => {
+    const cacher = track(createMemoryCacher({ checkPeriodMs: 10 }));
+    const expired = cacher.em.once('expire');
+    await cacher.setItem('soon', 1, 1);
+    await cacher.setItem('later', 2, 60_000);
+    expect(await expired).toEqual({ key: 'soon' });
+    expect(await cacher.getItemsLike('')).toEqual({ later: 2 });
+  });
+
+  it('hands out copies and keeps its own: mutating what was set or got changes nothing', async () => {
+    const cacher = track(createMemoryCacher({ namespace: 'ns' }));
+    const value = { list: [1, { deep: true }], at: { n: 1 } };
+    await cacher.setItem('k', value, 60_000);
+    value.list.push(2);
+    value.at.n = 2;
+    const got = await cacher.getItem<typeof value>('k');
+    expect(got).toEqual({ list: [1, { deep: true }], at: { n: 1 } });
+    (got.list[1] as { deep: boolean }).deep = false;
+    got.at.n = 3;
+    expect(await cacher.getItem('k')).toEqual({ list: [1, { deep: true }], at: { n: 1 } });
+  });
+
+  it('copies own properties only, even when Object.prototype carries enumerable ones', async () => {
+    const cacher = track(createMemoryCacher());
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.pollutedObject = { x: 1 };
+    proto.pollutedNumber = -0;
+    try {
+      await cacher.setItem('k', { a: { b: 1 }, n: -0 }, 60_000);
+      const got = await cacher.getItem<Record<string, unknown>>('k');
+      expect(Object.keys(got)).toEqual(['a', 'n']);
+      expect(Object.is(got.n, 0)).toBe(true);
+      expect(Object.keys(got.a as object)).toEqual(['b']);
+    } finally {
+      delete proto.pollutedObject;
+      delete proto.pollutedNumber;
+    }
+  });
+});
+
 describe('a node-cache shared with other code', () => {
   it('a cacher without a namespace lists, reads and deletes only its own entries', async () => {
     const cache = new NodeCache({ useClones: false, checkperiod: 0 });

@@ -1,6 +1,6 @@
 import { openRedisClient } from '@motifs/core/kit';
 import type { Cluster, Redis } from 'ioredis';
-import { normalizeRedisCacherOptions, type RedisCacherFactoryOptions } from './options.js';
+import { normalizeRedisCacherOptions, type RedisCacherFactoryOptions, type RedisCacherSettings } from './options.js';
 import { RedisCacher } from './redis-cacher.js';
 
 /**
@@ -17,7 +17,7 @@ import { RedisCacher } from './redis-cacher.js';
  */
 export async function createRedisCacher(options: Omit<RedisCacherFactoryOptions, 'kind'> & { kind?: 'redis' } = {}): Promise<RedisCacher> {
   const settings = normalizeRedisCacherOptions(options?.redis);
-  const connection = await openRedisClient<Redis | Cluster>(settings, () => import('ioredis'));
+  const connection = await openRedisClient<Redis | Cluster>(withClusterAutoPipelining(settings), () => import('ioredis'));
   let cacher: RedisCacher;
   try {
     cacher = new RedisCacher(options, connection);
@@ -28,6 +28,16 @@ export async function createRedisCacher(options: Omit<RedisCacherFactoryOptions,
   }
   await cacher.expiryEventsReady();
   return cacher;
+}
+
+/**
+ * On a Redis Cluster, `autoPipelining` is ioredis' own `enableAutoPipelining` (one pipeline per
+ * master, see `RedisCacherOptions.autoPipelining`); one node or Sentinel are corked by the cacher.
+ */
+function withClusterAutoPipelining(settings: RedisCacherSettings): RedisCacherSettings {
+  if (!settings.cluster) return settings;
+  const clusterOptions = { ...settings.cluster.clusterOptions, enableAutoPipelining: settings.autoPipelining };
+  return { ...settings, cluster: { ...settings.cluster, clusterOptions } };
 }
 
 /**

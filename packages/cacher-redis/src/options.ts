@@ -5,7 +5,7 @@ import { MotifsErrorValidation, normalizeRedisOptions, type NormalizedRedisOptio
 /**
  * Options under the `redis` key of `createRedisCacher` / `makeCacher({ kind: 'redis', ... })`: the
  * connection options every Redis motif takes, with the same defaults (see `docs/redis-options.md`),
- * plus two that only a cacher has.
+ * plus the ones only a cacher has.
  */
 export interface RedisCacherOptions extends RedisConnectionOptions<Redis | Cluster, RedisOptions, ClusterOptions> {
   /**
@@ -25,6 +25,14 @@ export interface RedisCacherOptions extends RedisConnectionOptions<Redis | Clust
    * Changing it changes the keys: a cacher never sees keys written under the other layout.
    */
   hashTagNamespace?: boolean;
+  /**
+   * Send the commands the cacher issues in the same tick in one socket write (what makes
+   * concurrent `getItem`s cheap; see the README's "Performance"). On one node or through Sentinel
+   * the cacher corks the connection's socket until the end of the tick (your `client` too); on a
+   * Redis Cluster motifs opens, ioredis `enableAutoPipelining` (one pipeline per master). Order,
+   * `commandTimeoutMs` and errors stay per call. Default true; false writes each command at once.
+   */
+  autoPipelining?: boolean;
 }
 
 /** What `createRedisCacher` and `makeCacher({ kind: 'redis', ... })` take. */
@@ -38,11 +46,12 @@ export interface RedisCacherSettings extends NormalizedRedisOptions<Redis | Clus
   expiryEvents: boolean;
   scanCount: number;
   hashTagNamespace: boolean;
+  autoPipelining: boolean;
 }
 
 /**
  * Validates the `redis` options of a cacher and applies the defaults (the shared Redis table, then
- * `expiryEvents: false`, `scanCount: 1000`, `hashTagNamespace: false`).
+ * `expiryEvents: false`, `scanCount: 1000`, `hashTagNamespace: false`, `autoPipelining: true`).
  * @throws MotifsErrorValidation listing every bad option with its path, before anything is opened
  * (`expiryEvents` on a Redis Cluster included)
  */
@@ -55,7 +64,7 @@ export function normalizeRedisCacherOptions(options: RedisCacherOptions | undefi
     if (!(err instanceof MotifsErrorValidation)) throw err;
     issues.push(...err.issues);
   }
-  const { expiryEvents, scanCount, hashTagNamespace } = (typeof options === 'object' && options !== null ? options : {}) as RedisCacherOptions;
+  const { expiryEvents, scanCount, hashTagNamespace, autoPipelining } = (typeof options === 'object' && options !== null ? options : {}) as RedisCacherOptions;
   if (expiryEvents !== undefined && typeof expiryEvents !== 'boolean') issues.push({ path: ['redis', 'expiryEvents'], message: 'must be a boolean' });
   // Keyspace notifications are per node, and a failover or resharding moves keys between nodes.
   if (expiryEvents === true && connection?.topology === 'cluster') {
@@ -68,7 +77,20 @@ export function normalizeRedisCacherOptions(options: RedisCacherOptions | undefi
   if (issues.length || !connection) {
     throw new MotifsErrorValidation(`invalid Redis cacher options: ${issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`, { issues });
   }
-  return { ...connection, expiryEvents: expiryEvents ?? false, scanCount: scanCount ?? 1000, hashTagNamespace: hashTagNamespace ?? false };
+  return {
+    ...connection,
+    expiryEvents: expiryEvents ?? false,
+    scanCount: scanCount ?? 1000,
+    hashTagNamespace: hashTagNamespace ?? false,
+    // On a cluster, a `clusterOptions.enableAutoPipelining` of the caller's stands unless `autoPipelining` is given.
+    // (the shared Redis options validated `autoPipelining` itself).
+    autoPipelining: autoPipelining ?? clusterAutoPipelining(connection) ?? connection.autoPipelining,
+  };
+}
+
+function clusterAutoPipelining(connection: NormalizedRedisOptions<Redis | Cluster, RedisOptions, ClusterOptions>): boolean | undefined {
+  const value = connection.cluster?.clusterOptions?.enableAutoPipelining;
+  return typeof value === 'boolean' ? value : undefined;
 }
 
 declare module '@motifs/core' {

@@ -8,4 +8,9 @@ describeWithService({ describe, it }, 'redis', 'redis cacher', () => {
     title: 'redis',
     create: ({ namespace }) => createCacher({ kind: 'redis', namespace, redis: { url: redisUrl() } }),
   });
+  // Every command written at once (autoPipelining corks the socket by default).
+  cacherContract({ describe, it, expect, beforeAll, afterAll, beforeEach, afterEach }, {
+    title: 'redis, autoPipelining off',
+    create: ({ namespace }) => createCacher({ kind: 'redis', namespace, redis: { url: redisUrl(), autoPipelining: false } }),
+  });
 });

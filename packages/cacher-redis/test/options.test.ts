@@ -22,6 +22,15 @@ describe('normalizeRedisCacherOptions', () => {
     expect(normalizeRedisCacherOptions({ expiryEvents: true, scanCount: 50, commandTimeoutMs: 10 })).toMatchObject({ expiryEvents: true, scanCount: 50, commandTimeoutMs: 10 });
   });
 
+  it('pipelines by default; on a cluster the caller\'s enableAutoPipelining stands unless autoPipelining is given', () => {
+    const nodes = ['127.0.0.1:7101'];
+    expect(normalizeRedisCacherOptions(undefined).autoPipelining).toBe(true);
+    expect(normalizeRedisCacherOptions({ autoPipelining: false }).autoPipelining).toBe(false);
+    expect(normalizeRedisCacherOptions({ cluster: { nodes } }).autoPipelining).toBe(true);
+    expect(normalizeRedisCacherOptions({ cluster: { nodes, clusterOptions: { enableAutoPipelining: false } } }).autoPipelining).toBe(false);
+    expect(normalizeRedisCacherOptions({ cluster: { nodes, clusterOptions: { enableAutoPipelining: false } }, autoPipelining: true }).autoPipelining).toBe(true);
+  });
+
   it.each([
     ['expiryEvents that is not a boolean', { expiryEvents: 'yes' }, ['redis.expiryEvents']],
     ['a zero scanCount', { scanCount: 0 }, ['redis.scanCount']],
@@ -30,6 +39,7 @@ describe('normalizeRedisCacherOptions', () => {
     ['options that are not an object', 42, ['redis']],
     ['expiryEvents on a Redis Cluster (keyspace notifications are per node)', { cluster: { nodes: ['127.0.0.1:7101'] }, expiryEvents: true }, ['redis.expiryEvents']],
     ['hashTagNamespace that is not a boolean', { hashTagNamespace: 1 }, ['redis.hashTagNamespace']],
+    ['autoPipelining that is not a boolean', { autoPipelining: 'on' }, ['redis.autoPipelining']],
   ])('rejects %s with every path', (_label, redis, paths) => {
     expect(pathsOf(redis)).toEqual(paths);
   });

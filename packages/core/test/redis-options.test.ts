@@ -24,6 +24,7 @@ describe('normalizeRedisOptions', () => {
       client: undefined,
       durability: undefined,
       commandTimeoutMs: 2000,
+      autoPipelining: true,
       connectTimeoutMs: 5000,
       reconnectMaxDelayMs: 1000,
       tls: undefined,
@@ -39,7 +40,23 @@ describe('normalizeRedisOptions', () => {
 
   it('keeps what the caller gave', () => {
     const given = { url: 'rediss://cache:6380/2', commandTimeoutMs: 300, connectTimeoutMs: 700, reconnectMaxDelayMs: 50, tls: { servername: 'cache' }, username: 'app', password: 's', db: 3, ioredis: { name: 'x' } };
-    expect(normalizeRedisOptions(given)).toEqual({ ...given, topology: 'single', cluster: undefined, sentinel: undefined, client: undefined, durability: undefined });
+    expect(normalizeRedisOptions(given)).toEqual({ ...given, topology: 'single', cluster: undefined, sentinel: undefined, client: undefined, durability: undefined, autoPipelining: true });
+    expect(normalizeRedisOptions({ autoPipelining: false }).autoPipelining).toBe(false);
+    // It shapes how calls are written, not the connection: allowed with a caller's client too.
+    expect(normalizeRedisOptions({ client: fakeClient, autoPipelining: false }).autoPipelining).toBe(false);
+  });
+
+  it('refuses an autoPipelining that is not a boolean, with its path', () => {
+    for (const bad of ['yes', 1, null, {}]) {
+      let caught: unknown;
+      try {
+        normalizeRedisOptions({ autoPipelining: bad as never });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(MotifsErrorValidation);
+      expect((caught as MotifsErrorValidation).issues).toEqual([{ path: ['redis', 'autoPipelining'], message: 'must be a boolean' }]);
+    }
     expect(normalizeRedisOptions({ client: fakeClient, commandTimeoutMs: 10 })).toMatchObject({ client: fakeClient, commandTimeoutMs: 10 });
   });
 

@@ -126,6 +126,9 @@ export class KafkaListener<T = unknown> extends ListenerBase<T> {
     consumer.on(FETCH, () => {
       this.outage.answered();
       if (joinedOnce) joined();
+      // Between batches (an idle consumer fetches every maxWaitTimeInMs): commit what the last
+      // batches finished once commitIntervalMs has passed, so a quiet topic's tail gets committed.
+      if (this.batches.inFlight.size === 0) this.batches.commitIfDue?.().catch(() => undefined);
     });
     consumer.on(GROUP_JOIN, (e) => {
       if (this.closed) {
@@ -150,6 +153,9 @@ export class KafkaListener<T = unknown> extends ListenerBase<T> {
     });
     consumer.on(REBALANCING, (e) => {
       this.outage.joining = true;
+      // Before the partitions move: commit what finished (as kafkajs's autoCommit would), so the
+      // next owner redelivers as little as possible. Best effort: at-least-once holds either way.
+      this.batches.commitNow?.().catch(() => undefined);
       emitSafe(em, 'rebalancing', { channelId, groupId: e.payload.groupId });
     });
     consumer.on(CONNECT, () => {
@@ -194,7 +200,8 @@ export class KafkaListener<T = unknown> extends ListenerBase<T> {
 
   private runConsumer(consumer: Consumer): Promise<void> {
     return consumer.run({
-      autoCommit: true,
+      // Commits follow commitIntervalMs (see PartitionBatches), not every batch; close() commits too.
+      autoCommit: false,
       autoCommitInterval: this.options.commitIntervalMs ?? 1000,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrency ?? 1,

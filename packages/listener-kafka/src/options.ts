@@ -40,7 +40,10 @@ export interface KafkaListenerOptions<T = unknown> extends ListenerCommonOptions
    * within about this delay plus one group rejoin.
    */
   patternRefreshMs?: number;
-  /** How often processed offsets are committed while consuming, in ms (default 1000). close() always commits. */
+  /**
+   * How often processed offsets are committed while consuming, in ms (default 1000): checked during
+   * and at the end of each batch and between fetches; a rebalance and close() also commit.
+   */
   commitIntervalMs?: number;
   /** How long `listen()` waits to join the group, in ms (default 60000). */
   listenTimeoutMs?: number;

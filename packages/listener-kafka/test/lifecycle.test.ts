@@ -44,8 +44,10 @@ class FakeConsumer extends EventEmitter {
     const failure = this.subscribeFailures.shift();
     if (failure) throw failure;
   }
+  runOptions: Record<string, unknown> | undefined;
   async run(options: { eachBatch: (payload: unknown) => Promise<void> }) {
     this.calls.push('run');
+    this.runOptions = options;
     this.eachBatch = options.eachBatch;
     if (this.joinOnRun) this.join([0]);
   }
@@ -218,7 +220,8 @@ describe('kafka listener lifecycle (fake client)', () => {
     const resolved: string[] = [];
     await consumer.eachBatch!(batch(['7', '8', '9'], resolved));
     expect(seen).toEqual(['7', '8', '9']);
-    expect(resolved).toEqual(['7', '8', '9']);
+    // kafkajs is told once per batch (resolving 9 covers 7 and 8), after every handler resolved.
+    expect(resolved).toEqual(['9']);
     await listener.close();
     expect(consumer.committed).toEqual([{ topic: 'orders', partition: 0, offset: '10' }]);
     expect(consumer.calls.slice(-3)).toEqual(['pause', 'commit', 'disconnect']);
@@ -233,6 +236,31 @@ describe('kafka listener lifecycle (fake client)', () => {
     consumer.join([1]);
     await listener.close();
     expect(consumer.committed).toEqual([]);
+  });
+
+  it('commits on commitIntervalMs, at a batch end, between batches and before a rebalance, never per batch through kafkajs', async () => {
+    const consumer = new FakeConsumer();
+    const { listener } = build(consumer);
+    listener.onMessage(async () => undefined);
+    await listener.listen();
+    expect(consumer.runOptions).toMatchObject({ autoCommit: false, autoCommitInterval: 1000, eachBatchAutoResolve: false });
+    const calls: string[] = [];
+    const resolved: string[] = [];
+    await consumer.eachBatch!({
+      ...batch(['1', '2'], resolved),
+      commitOffsetsIfNecessary: async (offsets?: unknown) => {
+        calls.push(offsets === undefined ? 'if-due' : `now ${JSON.stringify(offsets)}`);
+      },
+      uncommittedOffsets: () => ({ topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '3' }] }] }),
+    });
+    // Resolved before the (interval-checked) commit at the batch end.
+    expect(resolved).toEqual(['2']);
+    expect(calls).toEqual(['if-due']);
+    consumer.emit(EVENTS.FETCH, { payload: {} });
+    consumer.emit(EVENTS.REBALANCING, { payload: { groupId: 'g' } });
+    await eventually(() => calls.length === 3, { timeoutMs: 1000, what: 'the commits' });
+    expect(calls).toEqual(['if-due', 'if-due', 'now {"topics":[{"topic":"orders","partitions":[{"partition":0,"offset":"3"}]}]}']);
+    await listener.close();
   });
 
   it('reports a failed commit on close instead of throwing (the messages are redelivered)', async () => {

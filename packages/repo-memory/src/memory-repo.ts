@@ -1,27 +1,25 @@
-import { MotifsErrorValidation, RepoBase, isIndexable, matchesAll, type CompiledCondition, type IBaseDto, type PreparedRecord } from '@motifs/core/kit';
+import { MotifsErrorValidation, RepoBase, copyJson, isIndexable, matchesAll, type CompiledCondition, type IBaseDto, type PreparedRecord } from '@motifs/core/kit';
 import { MemoryChangeFeed } from './change-feed.js';
 import { FieldIndex } from './field-index.js';
 import type { MemoryRepoOptions } from './options.js';
 import { readMemoryOptions } from './read-options.js';
 
-interface Entry<T> {
-  /** What readers get a fresh parse of, so nothing handed out aliases the store. */
-  json: string;
-  /** Parsed once for matching and sorting; replaced, never changed, on update. */
-  record: T;
-}
-
 /**
- * A repo held in this process: a `Map` of id -> JSON text (plus the parsed record for queries),
- * and a {@link FieldIndex} per indexed field. Each storage step runs without an `await`, so
- * concurrent calls cannot interleave inside one; with a change feed (`changes`), the step also
- * publishes the write's change in that same synchronous turn, after the store changed.
+ * A repo held in this process: a `Map` of id -> record, and a {@link FieldIndex} per indexed
+ * field. A stored record is a plain JSON tree (what `JSON.parse` makes) that nothing outside holds
+ * and nothing changes: an update stores a new object. Readers get a `copyJson` of it, a deep copy
+ * that is cheaper than parsing text, so nothing handed out aliases the store. Each storage step
+ * runs without an `await`, so concurrent calls cannot interleave inside one; with a change feed
+ * (`changes`), the step also publishes the write's change in that same synchronous turn, after the
+ * store changed.
  * @example
  * const contacts = new MemoryRepo<IContact>({ name: 'contacts', indexes: ['lastName'] });
  */
 export class MemoryRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
-  private readonly store = new Map<string, Entry<T>>();
+  private readonly store = new Map<string, T>();
   private readonly fieldIndexes = new Map<string, FieldIndex>();
+  /** The same indexes as a list, for the create path (no iterator, no entry arrays). */
+  private readonly indexList: { field: string; index: FieldIndex }[] = [];
   private readonly feed: MemoryChangeFeed<T> | undefined;
 
   /** @throws MotifsErrorValidation for bad options (see `RepoBase`, and `memory.publisher`) */
@@ -32,12 +30,16 @@ export class MemoryRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
       throw new MotifsErrorValidation('memory.publisher needs changes: { channelId }', { issues: [{ path: ['memory', 'publisher'], message: 'only with changes' }] });
     }
     this.feed = this.changes && new MemoryChangeFeed<T>(this.changes, memory.publisher);
-    for (const field of this.indexes) this.fieldIndexes.set(field, new FieldIndex());
+    for (const field of this.indexes) {
+      const index = new FieldIndex();
+      this.fieldIndexes.set(field, index);
+      this.indexList.push({ field, index });
+    }
   }
 
   protected readRecord(id: string): T | undefined {
-    const entry = this.store.get(id);
-    return entry && (JSON.parse(entry.json) as T);
+    const record = this.store.get(id);
+    return record && copyJson(record);
   }
 
   protected insertRecord(prepared: PreparedRecord<T>): boolean | Promise<boolean> {
@@ -58,14 +60,22 @@ export class MemoryRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     return this.removeRecordNow(id);
   }
 
+  // Only matching records are returned (a subset of what the base could take): testing each one here
+  // spares building an array of every candidate, which for a full scan is the whole store.
   protected findRecords(conditions: readonly CompiledCondition[]): T[] {
-    return [...this.candidates(conditions)];
+    const out: T[] = [];
+    this.eachMatch(conditions, (record) => {
+      out.push(record);
+    });
+    return out;
   }
 
   protected countRecords(conditions: readonly CompiledCondition[]): number {
     if (conditions.length === 0) return this.store.size;
     let n = 0;
-    for (const record of this.candidates(conditions)) if (matchesAll(record, conditions)) n++;
+    this.eachMatch(conditions, () => {
+      n++;
+    });
     return n;
   }
 
@@ -75,46 +85,45 @@ export class MemoryRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     await this.feed?.close();
   }
 
-  /** A fresh copy of a record {@link findRecords} returned, from its stored text while it is current. */
+  /** A fresh copy of a record {@link findRecords} returned (a stored one, never changed). */
   protected override reveal(record: T): T {
-    const entry = this.store.get(record.id);
-    return JSON.parse(entry?.record === record ? entry.json : JSON.stringify(record)) as T;
+    return copyJson(record);
   }
 
   // The storage steps: no await between the store change and the publish of its change.
 
-  private insertRecordNow({ record, json }: PreparedRecord<T>): boolean | Promise<boolean> {
+  // The prepared record is a fresh JSON tree the base hands over and never changes: stored as is.
+  private insertRecordNow({ record }: PreparedRecord<T>): boolean | Promise<boolean> {
     this.assertOpen();
     if (this.store.has(record.id)) return false;
-    this.store.set(record.id, { json, record });
-    this.indexRecord(record, undefined);
+    this.store.set(record.id, record);
+    this.indexNew(record);
     if (!this.feed) return true;
-    return this.sent(this.feed.publish('create', record.id, JSON.parse(json) as T)).then(() => true);
+    return this.sent(this.feed.publish('create', record.id, copyJson(record))).then(() => true);
   }
 
   private patchRecordNow(id: string, patch: Partial<T>): T | undefined | Promise<T | undefined> {
     this.assertOpen();
-    const entry = this.store.get(id);
-    if (!entry) return undefined;
-    const before = entry.record;
+    const before = this.store.get(id);
+    if (!before) return undefined;
+    // The patch is the base's own JSON tree; the new record shares the old one's other values,
+    // which are never changed either.
     const record: T = { ...before, ...patch };
-    const json = JSON.stringify(record);
-    this.store.set(id, { json, record });
+    this.store.set(id, record);
     this.indexRecord(record, before);
-    if (!this.feed) return JSON.parse(json) as T;
-    return this.sent(this.feed.publish('update', id, JSON.parse(json) as T, JSON.parse(entry.json) as T)).then(() => JSON.parse(json) as T);
+    if (!this.feed) return copyJson(record);
+    return this.sent(this.feed.publish('update', id, copyJson(record), copyJson(before))).then(() => copyJson(record));
   }
 
   private removeRecordNow(id: string): T | undefined | Promise<T | undefined> {
     this.assertOpen();
-    const entry = this.store.get(id);
-    if (!entry) return undefined;
-    const { record } = entry;
+    const record = this.store.get(id);
+    if (!record) return undefined;
     this.store.delete(id);
     this.indexRecord(undefined, record);
     // Out of the store now: nothing else will read it, so the caller may own it.
     if (!this.feed) return record;
-    return this.sent(this.feed.publish('delete', id, JSON.parse(entry.json) as T)).then(() => record);
+    return this.sent(this.feed.publish('delete', id, copyJson(record))).then(() => record);
   }
 
   /** Waits for a change's publish; a failure (the write stood) goes to `error` as `<name>.changes`. */
@@ -126,8 +135,11 @@ export class MemoryRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     }
   }
 
-  /** The records worth testing: those of the most selective indexed condition, else all. */
-  private *candidates(compiled: readonly CompiledCondition[]): Iterable<T> {
+  /**
+   * Calls `found` with each record matching every condition, testing only the ids of the most
+   * selective indexed condition, else every record.
+   */
+  private eachMatch(compiled: readonly CompiledCondition[], found: (record: T) => void): void {
     let best: { index: FieldIndex; condition: CompiledCondition; size: number } | undefined;
     for (const c of compiled) {
       const index = this.fieldIndexes.get(c.field);
@@ -136,12 +148,22 @@ export class MemoryRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
       if (!best || size < best.size) best = { index, condition: c, size };
     }
     if (!best) {
-      for (const entry of this.store.values()) yield entry.record;
+      for (const record of this.store.values()) if (matchesAll(record, compiled)) found(record);
       return;
     }
     for (const id of best.index.candidates(best.condition)) {
-      const entry = this.store.get(id);
-      if (entry) yield entry.record;
+      const record = this.store.get(id);
+      if (record && matchesAll(record, compiled)) found(record);
+    }
+  }
+
+  /** Adds a new record's index entries. */
+  private indexNew(record: T): void {
+    const list = this.indexList;
+    for (let i = 0; i < list.length; i++) {
+      const { field, index } = list[i]!;
+      const value = (record as Record<string, unknown>)[field];
+      if (isIndexable(value) && Object.hasOwn(record, field)) index.add(value, record.id);
     }
   }
 

@@ -27,5 +27,5 @@ export async function createRedisRepo<T extends IBaseDto = IBaseDto>(options: Om
   normalizeRepoSettings(options);
   const settings = normalizeRedisOptions<Redis | Cluster, RedisOptions, Partial<ClusterOptions>>(options?.redis);
   const connection = await openRedisClient<Redis | Cluster>(settings, () => import('ioredis'));
-  return new RedisRepo<T>({ ...options, kind: 'redis' }, { ...connection, commandTimeoutMs: settings.commandTimeoutMs, durability: settings.durability });
+  return new RedisRepo<T>({ ...options, kind: 'redis' }, { ...connection, commandTimeoutMs: settings.commandTimeoutMs, durability: settings.durability, autoPipelining: settings.autoPipelining });
 }

@@ -32,8 +32,10 @@ export class RedisIo extends RedisCommandIo<Redis> {
     topology: RedisTopology = 'single',
     /** When set, every write waits for this many replicas (see {@link RedisIo.write}). */
     readonly durability?: Required<RedisDurabilityOptions>,
+    /** `redis.autoPipelining`: the calls of one tick leave in one socket write (core's `TickCork`; one node or Sentinel). */
+    autoPipelining = true,
   ) {
-    super(client as Redis, owned, timeoutMs, topology);
+    super(client as Redis, owned, timeoutMs, topology, autoPipelining);
   }
 
   /**

@@ -33,6 +33,8 @@ export interface RedisRepoConnection {
   commandTimeoutMs?: number;
   /** Overrides `options.redis.durability` (already validated by the caller). */
   durability?: Required<RedisDurabilityOptions>;
+  /** Overrides `options.redis.autoPipelining` (already validated by the caller). */
+  autoPipelining?: boolean;
 }
 
 /**
@@ -56,7 +58,8 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     const durability = connection.durability
       ?? (options.redis?.durability === undefined ? undefined : normalizeRedisOptions({ commandTimeoutMs: timeoutMs, durability: options.redis.durability }).durability);
     const topology = connection.topology ?? ((connection.client as { isCluster?: boolean }).isCluster ? 'cluster' : 'single');
-    const io = new RedisIo(connection.client, connection.owned, timeoutMs, topology, durability);
+    const autoPipelining = connection.autoPipelining ?? normalizeRedisOptions({ autoPipelining: options.redis?.autoPipelining }).autoPipelining;
+    const io = new RedisIo(connection.client, connection.owned, timeoutMs, topology, durability, autoPipelining);
     this.client = io.client;
     this.ctx = {
       name: this.name,
@@ -92,11 +95,20 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     return reindex(this.ctx);
   }
 
-  protected async readRecord(id: string): Promise<T | undefined> {
-    // The raw reply: ioredis's HGETALL object conversion costs more than it saves here.
-    const flat = await this.ctx.io.run('retrieve', () => this.client.call('HGETALL', this.layout.rec(id)));
-    return decodeFlat<T>(flat as string[]);
+  protected readRecord(id: string): Promise<T | undefined> {
+    // One plain HGETALL (a single-key read is atomic, no script needed), taken as the raw reply:
+    // ioredis's HGETALL object conversion costs more than it saves here.
+    const key = this.layout.rec(id);
+    const io = this.ctx.io;
+    // The common case at a call site of its own: writes share `run`, and a read behind that shared
+    // closure measured 10-20% slower once writes had run in the same process.
+    if (io.direct()) return (this.client.call('HGETALL', key) as Promise<unknown>).then(decodeFlat as (flat: unknown) => T | undefined, this.readFailed);
+    return io.run('retrieve', () => this.client.call('HGETALL', key)).then(decodeFlat as (flat: unknown) => T | undefined);
   }
+
+  private readonly readFailed = (error: unknown): never => {
+    throw this.ctx.io.fail(error, 'retrieve');
+  };
 
   protected async insertRecord({ record }: PreparedRecord<T>): Promise<boolean> {
     const fields = record as unknown as Record<string, unknown>;

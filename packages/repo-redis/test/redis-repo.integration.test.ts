@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { MotifsError, MotifsErrorConflict, MotifsErrorSerialization, MotifsErrorTimeout, MotifsErrorUnavailable, type IBaseDto } from '@motifs/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { MotifsError, MotifsErrorConflict, MotifsErrorNotFound, MotifsErrorSerialization, MotifsErrorTimeout, MotifsErrorUnavailable, type IBaseDto } from '@motifs/core';
 import { escapeGlob } from '@motifs/core/kit';
 import { describeWithService, redisUrl, uniqueNamespace } from '@motifs/test-suite';
 import { Redis } from 'ioredis';
@@ -18,12 +18,15 @@ describeWithService({ describe, it }, 'redis', 'redis repo: storage, atomicity a
   let raw: Redis;
   const open: RedisRepo<Item>[] = [];
 
-  const make = async (overrides: { name?: string; indexes?: string[]; client?: Redis } = {}): Promise<RedisRepo<Item>> => {
+  const make = async (overrides: { name?: string; indexes?: string[]; client?: Redis; autoPipelining?: boolean } = {}): Promise<RedisRepo<Item>> => {
     const repo = await createRedisRepo<Item>({
       name: overrides.name ?? 'items',
       namespace,
       indexes: overrides.indexes ?? ['city', 'age'],
-      redis: overrides.client ? { client: overrides.client } : { url: redisUrl(), commandTimeoutMs: 20_000 },
+      redis: {
+        ...(overrides.client ? { client: overrides.client } : { url: redisUrl(), commandTimeoutMs: 20_000 }),
+        ...(overrides.autoPipelining !== undefined && { autoPipelining: overrides.autoPipelining }),
+      },
     });
     open.push(repo);
     return repo;
@@ -164,6 +167,26 @@ describeWithService({ describe, it }, 'redis', 'redis repo: storage, atomicity a
     await own.count({});
     await own.close();
     await expect(own.count({})).rejects.toBeInstanceOf(MotifsErrorUnavailable);
+  });
+
+  it.each([true, false])('autoPipelining %s: a burst of calls made in one tick each get their own reply and error', async (autoPipelining) => {
+    const repo = await make({ autoPipelining });
+    await repo.create({ id: 'warm', name: 'w' }); // connected and ready
+    const stream = (repo as unknown as { client: Redis }).client.stream;
+    const cork = jest.spyOn(stream, 'cork');
+    try {
+      const created = await Promise.all(Array.from({ length: 50 }, (_, i) => repo.create({ id: `b${i}`, name: `n${i}`, age: i })));
+      expect(created.map((r) => r.id)).toEqual(Array.from({ length: 50 }, (_, i) => `b${i}`));
+      const read = await Promise.allSettled([...Array.from({ length: 50 }, (_, i) => repo.retrieve(`b${i}`)), repo.retrieve('none'), repo.create({ id: 'b7', name: 'dup' })]);
+      expect(read.slice(0, 50).map((r) => (r.status === 'fulfilled' ? r.value.name : r.reason))).toEqual(Array.from({ length: 50 }, (_, i) => `n${i}`));
+      expect(read[50]).toMatchObject({ status: 'rejected', reason: expect.any(MotifsErrorNotFound) });
+      expect(read[51]).toMatchObject({ status: 'rejected', reason: expect.any(MotifsErrorConflict) });
+      // One cork per tick: the 50 creates, then the 52 calls of the second burst (none when off).
+      expect(cork).toHaveBeenCalledTimes(autoPipelining ? 2 : 0);
+      expect(stream.writableCorked).toBe(0);
+    } finally {
+      cork.mockRestore();
+    }
   });
 
   it('reports corrupt stored data as MotifsErrorSerialization and a foreign key type as a MotifsError', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { MotifsError, MotifsErrorConflict, MotifsErrorNotFound, MotifsErrorTimeout, MotifsErrorUnavailable, MotifsErrorValidation } from '@motifs/core';
 import { REDIS_DEFAULTS } from '@motifs/core/kit';
 import type { RedisOptions } from 'ioredis';
-import { createRedisRepo, mapRedisError, mapWriteError, RepoLayout, wasNotSent } from '../src/index.js';
+import { createRedisRepo, mapRedisError, mapWriteError, RedisRepo, RepoLayout, wasNotSent } from '../src/index.js';
+import { decodeFlat, parseStoredValue } from '../src/record-codec.js';
 import { SCRIPTS, runScript } from '../src/scripts.js';
 
 describe('mapRedisError', () => {
@@ -91,6 +92,7 @@ describe('createRedisRepo options', () => {
     ['a zero reconnect delay', { name: 'a', redis: { reconnectMaxDelayMs: 0 } }],
     ['a negative db', { name: 'a', redis: { db: -1 } }],
     ['a cluster topology (not supported yet)', { name: 'a', redis: { cluster: { nodes: [] } } }],
+    ['a non-boolean autoPipelining', { name: 'a', redis: { autoPipelining: 'yes' } }],
   ])('rejects %s before connecting', async (_label, options) => {
     await expect(createRedisRepo(options as never)).rejects.toBeInstanceOf(MotifsErrorValidation);
   });
@@ -118,6 +120,14 @@ describe('createRedisRepo options', () => {
     const options = await ownClient();
     expect({ offline: options.enableOfflineQueue, resend: options.autoResendUnfulfilledCommands, retries: options.maxRetriesPerRequest })
       .toEqual({ offline: false, resend: false, retries: 0 });
+  });
+
+  it('names autoPipelining in its validation error, and refuses it in the constructor too', async () => {
+    const err = await createRedisRepo({ name: 'a', redis: { autoPipelining: 1 as never } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MotifsErrorValidation);
+    expect((err as MotifsErrorValidation).issues).toEqual([{ path: ['redis', 'autoPipelining'], message: 'must be a boolean' }]);
+    const client = { status: 'wait', on: () => undefined } as never;
+    expect(() => new RedisRepo({ name: 'a', redis: { autoPipelining: null as never } }, { client, owned: false })).toThrow(MotifsErrorValidation);
   });
 
   it('takes the connection options every Redis motif takes (tls, username, password, db, ioredis)', async () => {
@@ -153,5 +163,58 @@ describe('mapWriteError', () => {
   it('wasNotSent is true only for a call the client refused to send', () => {
     expect(wasNotSent(new Error("Stream isn't writeable and enableOfflineQueue options is false"))).toBe(true);
     expect(wasNotSent(new Error('Command timed out'))).toBe(false);
+  });
+});
+
+describe('parseStoredValue', () => {
+  // Every stored value is read as JSON.parse would read it: the same value, or the same refusal.
+  const texts = [
+    '"a"', '""', '"person 42"', '"2026-01-01T00:00:00.000Z"', '"é ✓ 𝄞"', '"a\\"b"', '"a\\nb"', '"\\u0041"', '"a"b"', '"a', 'a"', '"\\"',
+    '"tab\there"', '"nl\nhere"', `"${'\ud800'}"`, '" "', '"\u007f"',
+    '0', '-0', '42', '-42', '3.14', '1e3', '1E+3', '-1.5e-7', '1e400', '01', '1.', '.5', '-', '+1', '1e', '0x10', '1_000', '42 ', ' 42', 'NaN', 'Infinity',
+    'true', 'false', 'null', '[]', '["a",1]', '{}', '{"a":{"b":[1,2]}}', '', ' ', 'undefined', '"a" ', ' "a"',
+  ];
+  it.each(texts)('reads %j like JSON.parse', (text) => {
+    let expected: { value?: unknown; error?: boolean };
+    try {
+      expected = { value: JSON.parse(text) };
+    } catch {
+      expected = { error: true };
+    }
+    let actual: { value?: unknown; error?: boolean };
+    try {
+      actual = { value: parseStoredValue(text) };
+    } catch (err) {
+      expect(err).toBeInstanceOf(SyntaxError);
+      actual = { error: true };
+    }
+    expect(actual).toEqual(expected);
+    if ('value' in expected) expect(Object.is(actual.value, expected.value) || typeof expected.value === 'object').toBe(true);
+  });
+
+  it('decodes a record whatever its values, and names the field it cannot decode', () => {
+    expect(decodeFlat(['id', '"a"', 'n', '-0.5', 'tags', '["x"]', 'q', '"say \\"hi\\""'])).toEqual({ id: 'a', n: -0.5, tags: ['x'], q: 'say "hi"' });
+    expect(() => decodeFlat(['id', '"a"', 'age', '4 2'])).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: ['age'] })] }));
+  });
+
+  it('reads every one-character string, escaped or not, like JSON.parse', () => {
+    for (let code = 0; code < 0x10000; code++) {
+      const char = String.fromCharCode(code);
+      for (const text of [`"${char}"`, JSON.stringify(char), `"x${char}y"`]) {
+        let expected: unknown;
+        try {
+          expected = JSON.parse(text);
+        } catch {
+          expected = SyntaxError;
+        }
+        let actual: unknown;
+        try {
+          actual = parseStoredValue(text);
+        } catch {
+          actual = SyntaxError;
+        }
+        if (actual !== expected) throw new Error(`${JSON.stringify(text)}: ${String(actual)} !== ${String(expected)}`);
+      }
+    }
   });
 });

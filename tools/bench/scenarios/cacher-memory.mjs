@@ -1,7 +1,8 @@
 // @motifs/cacher-memory against the in-memory caches a user would pick instead, reading and writing a
 // small object. Each name says whether the peer isolates the caller from the cache (checked by
-// mutating inputs and results): "shared refs" hand out the stored object itself. The peers that copy,
-// as motifs does on both set and get, are the ones motifs must beat; the others are for scale.
+// mutating inputs and results): "shared refs" hand out the stored object itself. The peers that copy
+// (on either side; motifs copies on both set and get) are the ones motifs must beat, get and set,
+// judged on the lower bound of the ratio's 95% interval; the others are for scale.
 import NodeCache from 'node-cache';
 import { NodeCache as CacheableNodeCache } from '@cacheable/node-cache';
 import { LRUCache } from 'lru-cache';
@@ -61,15 +62,16 @@ function subjects(op) {
 const MOTIFS = '@motifs/cacher-memory (copies)';
 const BASELINE = 'node-cache (default: copies)';
 
+/** The peers that isolate callers from the cache on at least one side: motifs must beat every one. */
+const COPYING_PEERS = ['@cacheable/node-cache (copies on get only)', 'keyv memory (copies)'];
+
 export default async function (h) {
-  const get = await h.compare({ title: 'memory get of a small object', subjects: subjects('get'), rounds: 9 });
-  const set = await h.compare({ title: 'memory set of a small object', subjects: subjects('set'), rounds: 9 });
-  const targets = [
-    h.target(get, MOTIFS, 3, BASELINE),
-    h.target(get, MOTIFS, 1, '@cacheable/node-cache (copies on get only)'),
-    h.target(get, MOTIFS, 1, 'keyv memory (copies)'),
-    h.target(set, MOTIFS, 3, BASELINE),
-    h.target(set, MOTIFS, 1, 'keyv memory (copies)'),
-  ];
+  // Rounds: the harness default (and minimum), so the confidence intervals the targets read are sound.
+  const get = await h.compare({ title: 'memory get of a small object', subjects: subjects('get'), baseline: BASELINE });
+  const set = await h.compare({ title: 'memory set of a small object', subjects: subjects('set'), baseline: BASELINE });
+  const targets = [get, set].flatMap((result) => [
+    h.target(result, MOTIFS, 3, BASELINE),
+    ...COPYING_PEERS.map((peer) => h.target(result, MOTIFS, 1, peer)),
+  ]);
   return { comparisons: [get, set], targets };
 }

@@ -6,8 +6,9 @@
 // XREADGROUP (COUNT 16, the listener's default batchSize; BLOCK) on its own connection, then per
 // entry JSON.parse, the handler, XACK (not awaited before the next entry, as the listener does).
 // Raw loops with COUNT 1 and COUNT 100 and the listener with concurrency 16 show what batching and
-// parallel handlers buy. Every subject awaits the same async handler. Drains are interleaved over
-// rounds and the median reported.
+// parallel handlers buy. Every subject awaits the same async handler. After one discarded warm-up
+// drain each, drains are interleaved over rounds (at least 15, the order rotating) and summarised
+// like compare(): medians and paired ratios with their 95% bootstrap interval.
 //
 // Publish: time-based compare() of publish() against a raw XADD of the same entry (`v`, `k`) on a
 // plain ioredis client, 64 calls in flight; the raw XADD of the value encoded by core's strict
@@ -17,17 +18,10 @@ import { createRedisListener, createRedisPublisher } from '@motifs/listener-redi
 import { Redis } from 'ioredis';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
-const TOTAL = Number(process.env.BENCH_REDIS_MESSAGES || 20_000);
-const ROUNDS = Number(process.env.BENCH_REDIS_ROUNDS || 5);
+const TOTAL = Number(process.env.BENCH_REDIS_MESSAGES || 10_000);
+const ROUNDS = Math.max(15, Number(process.env.BENCH_REDIS_ROUNDS) || 15);
 const namespace = `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 const payload = (n) => JSON.stringify({ id: `c-${n}`, firstName: 'Ada', lastName: 'Lovelace', planet: 'mars', n, note: 'x'.repeat(900) });
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-const spread = (values) => (Math.max(...values) - Math.min(...values)) / median(values);
 
 function handler() {
   let count = 0;
@@ -93,27 +87,28 @@ export default async function (h) {
       { name: 'ioredis XREADGROUP COUNT 100 + XACK', start: rawLoop(100) },
       { name: '@motifs/listener-redis concurrency 16', start: motifs(16) },
     ];
+    const drain = async (subject) => {
+      const t0 = performance.now();
+      const stop = await subject.start();
+      const ms = performance.now() - t0;
+      await stop();
+      console.log(`  ${subject.name}: ${TOTAL} in ${ms.toFixed(0)} ms`);
+      return (TOTAL / ms) * 1000;
+    };
+    for (const subject of subjects) await drain(subject); // warm-up, discarded
     const samples = subjects.map(() => []);
     for (let round = 0; round < ROUNDS; round++) {
       for (let k = 0; k < subjects.length; k++) {
         const i = (round + k) % subjects.length;
-        const t0 = performance.now();
-        const stop = await subjects[i].start();
-        const ms = performance.now() - t0;
-        await stop();
-        samples[i].push((TOTAL / ms) * 1000);
-        console.log(`  ${subjects[i].name}: ${TOTAL} in ${ms.toFixed(0)} ms`);
+        samples[i].push(await drain(subjects[i]));
       }
     }
-    const base = median(samples[0]);
-    const consume = {
-      title: `consume ${TOTAL.toLocaleString('en')} × ~1 KB JSON messages from one stream (msg/s, median of ${ROUNDS} drains)`,
+    const consume = h.summarize({
+      title: `consume ${TOTAL.toLocaleString('en')} × ~1 KB JSON messages from one stream (msg/s per drain)`,
       baseline: subjects[0].name,
-      concurrency: 1,
-      rounds: ROUNDS,
-      roundMs: null,
-      rows: subjects.map((s, i) => ({ name: s.name, opsPerSec: median(samples[i]), ratio: median(samples[i]) / base, spread: spread(samples[i]) })),
-    };
+      unit: 'msg/s',
+      subjects: subjects.map((s, i) => ({ name: s.name, samples: samples[i] })),
+    });
     h.printTable(consume);
 
     const value = JSON.parse(payload(0));
@@ -121,8 +116,7 @@ export default async function (h) {
       title: 'publish ~1 KB JSON messages, 64 calls in flight (msg/s)',
       baseline: 'ioredis XADD',
       concurrency: 64,
-      rounds: 5,
-      roundMs: 1000,
+      roundMs: 600,
       warmupMs: 300,
       subjects: [
         {
@@ -151,7 +145,6 @@ export default async function (h) {
         h.target(consume, '@motifs/listener-redis', 0.9, subjects[0].name),
         h.target(publish, '@motifs/listener-redis publish()', 0.9, 'ioredis XADD'),
       ],
-      data: { consumeSamples: Object.fromEntries(subjects.map((s, i) => [s.name, samples[i]])) },
     };
   } finally {
     await raw.del(key, pubKey).catch(() => undefined);

@@ -67,6 +67,7 @@ export default async function (h) {
       h.target(find, 'indexed field', 50),
       h.target(read, '@motifs/repo-memory retrieve', 0.5),
       h.target(read, '@motifs/repo-memory retrieve', 1, 'node-cache get (clones)'),
+      h.target(write, '@motifs/repo-memory create', 0.5),
     ],
   };
 }

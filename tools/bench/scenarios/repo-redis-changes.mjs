@@ -2,23 +2,12 @@
 // appended in one Lua script) against the same create without a feed, on the real Redis. Target:
 // the feed costs at most 1.3x the time (ratio >= 0.77). Everything lives under a random namespace
 // and is deleted afterwards.
-import { escapeGlob } from '@motifs/core/kit';
 import { createRedisRepo } from '@motifs/repo-redis';
 import { Redis } from 'ioredis';
+import { unlinkNamespace } from '../lib/redis.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
 const record = (i) => ({ name: `person ${i}`, bucket: `b${i % 1000}`, age: i % 90, score: i / 7, tags: ['a', 'b'] });
-
-async function cleanup(raw, namespace) {
-  let cursor = '0';
-  let removed = 0;
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', `{${escapeGlob(namespace)}:*`, 'COUNT', 2000);
-    cursor = next;
-    if (keys.length) removed += await raw.unlink(...keys);
-  } while (cursor !== '0');
-  return removed;
-}
 
 export default async function (h) {
   const namespace = `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -56,7 +45,7 @@ export default async function (h) {
   } finally {
     await plain.close();
     await fed.close();
-    const removed = await cleanup(raw, namespace);
+    const removed = await unlinkNamespace(raw, namespace);
     console.log(`removed ${removed} keys under ${namespace}`);
     await raw.quit();
   }

@@ -34,6 +34,12 @@ export interface CacherBaseSettings {
    * {@link taggedNamespacePrefix}): all keys in one slot. Default false (`motifs:cache:<namespace>:<key>`).
    */
   hashTag?: boolean;
+  /**
+   * The backend holds this cacher's entries alone (a private in-memory store nobody else reads):
+   * keys are stored as the caller gives them, without the namespace prefix, which saves building
+   * and hashing the longer key on every call. The namespace is still validated. Default false.
+   */
+  unprefixed?: boolean;
 }
 
 /**
@@ -45,7 +51,7 @@ export interface CacherBaseSettings {
 export abstract class CacherBase<S = string> implements ICacher {
   /** Typed events: hit, miss, set, delete, expire, error. Listener errors are ignored. */
   readonly em = new Emittery<CacherEvents>();
-  /** Prefix of every backend key this cacher owns: `motifs:cache:<namespace>:` (see {@link namespacePrefix}). */
+  /** Prefix of every backend key this cacher owns: `motifs:cache:<namespace>:` (see {@link namespacePrefix}), `''` when {@link CacherBaseSettings.unprefixed}. */
   protected readonly prefix: string;
   /** The namespace as given (`''` for none); trace contexts carry it. */
   protected readonly namespace: string;
@@ -63,7 +69,9 @@ export abstract class CacherBase<S = string> implements ICacher {
   private heard: Partial<Record<keyof CacherEvents, boolean>> | undefined;
 
   constructor(settings: CacherBaseSettings = {}) {
-    this.prefix = settings.hashTag ? taggedNamespacePrefix(settings.namespace) : namespacePrefix(settings.namespace);
+    const prefix = settings.hashTag ? taggedNamespacePrefix(settings.namespace) : namespacePrefix(settings.namespace);
+    // `'' + key` is `key` itself: no new string per call.
+    this.prefix = settings.unprefixed ? '' : prefix;
     this.namespace = settings.namespace ?? '';
     this.logger = resolveLogger(settings.logger);
     // Emittery's listenerCount() costs about as much as a memory read, so it is asked once per change

@@ -16,7 +16,7 @@ import {
 import { describeType } from '../keys.js';
 import type { IListenerErrorHandler, IListenerMessageHandler, ListenerEvents, MessageContext } from '../listener.js';
 import { type MotifsLogger, resolveLogger } from '../logger.js';
-import { traced } from '../tracing.js';
+import { isTraced, traced } from '../tracing.js';
 import { ABANDONED_EVENT, type DeadLetter, type DeadLetterReason, deadLetterHeaders, defaultDeadLetterChannel } from './dead-letter.js';
 import { invalidOption } from './invalid.js';
 import { type ResolvedRetryPolicy, backoffMs, sleep } from './retry.js';
@@ -52,6 +52,8 @@ export interface MessageDispatcherOptions<T> {
   /** Where an error goes when there is neither an `onError` handler nor an `error` listener. */
   logger?: MotifsLogger;
 }
+
+const DONE = (): DispatchOutcome => 'done';
 
 /** `em.emit` without ever rejecting: an event listener's bug must not break delivery. */
 export function emitSafe<E, K extends keyof E & string>(em: Emittery<E>, name: K, data: E[K]): void {
@@ -150,7 +152,7 @@ export class MessageDispatcher<T> {
    * Delivers one message. Resolves `redeliver` when it must not be acknowledged (closing, or the
    * dead-letter write failed); never rejects.
    */
-  async process(raw: RawMessage, signal?: AbortSignal): Promise<DispatchOutcome> {
+  process(raw: RawMessage, signal?: AbortSignal): Promise<DispatchOutcome> {
     const { codec, schema } = this.options;
     const channelId = raw.channelId ?? this.options.channelId;
     let value: T;
@@ -164,32 +166,52 @@ export class MessageDispatcher<T> {
       addDetails(err, channelId, raw, 0);
       return this.deadLetter(raw, 'decode', err, 0);
     }
-    if (schema) {
-      try {
-        value = await validateStandard(schema, value);
-      } catch (cause) {
-        const err = isMotifsError(cause) ? cause : new MotifsErrorValidation(`schema threw: ${messageOf(cause)}`, { cause });
-        addDetails(err, channelId, raw, 0);
-        return this.deadLetter(raw, 'schema', err, 0);
-      }
+    try {
+      return schema ? this.validateThenHandle(schema, value, channelId, raw, signal) : this.handleDecoded(value, channelId, raw, signal);
+    } catch (err) {
+      // Not async itself (a frame less per message): what would have been a rejection stays one.
+      return Promise.reject(err);
     }
-    const handlers = this.messageHandlers;
-    const ctx = contextOf(channelId, raw);
-    // Fast path: one handler that succeeds first time, no allocation beyond the contexts.
-    if (handlers.length === 1) {
-      try {
-        await this.handle(handlers[0]!, value, ctx);
-        return 'done';
-      } catch (err) {
-        return this.retry(raw, value, ctx, [handlers[0]!], [err], signal);
-      }
-    }
-    const first = await this.runHandlers(handlers, value, ctx);
-    return first.failing.length === 0 ? 'done' : this.retry(raw, value, ctx, first.failing, first.errors, signal);
   }
 
-  /** One handler call, traced as `motifs:listener:handle` (its trace context carries the message's traceparent). */
+  private async validateThenHandle(schema: StandardSchemaV1<unknown, T>, decoded: unknown, channelId: string, raw: RawMessage, signal: AbortSignal | undefined): Promise<DispatchOutcome> {
+    let value: T;
+    try {
+      value = await validateStandard(schema, decoded);
+    } catch (cause) {
+      const err = isMotifsError(cause) ? cause : new MotifsErrorValidation(`schema threw: ${messageOf(cause)}`, { cause });
+      addDetails(err, channelId, raw, 0);
+      return this.deadLetter(raw, 'schema', err, 0);
+    }
+    return this.handleDecoded(value, channelId, raw, signal);
+  }
+
+  private handleDecoded(value: T, channelId: string, raw: RawMessage, signal: AbortSignal | undefined): Promise<DispatchOutcome> {
+    const handlers = this.messageHandlers;
+    const ctx = contextOf(channelId, raw);
+    // Fast path: one handler that succeeds first time. No async frame of our own: the outcome
+    // follows the handler's promise directly (one hop per message, as a hand-written loop has).
+    if (handlers.length === 1) {
+      const handler = handlers[0]!;
+      let pending: Promise<void>;
+      try {
+        pending = this.handle(handler, value, ctx);
+      } catch (err) {
+        return this.retry(raw, value, ctx, [handler], [err], signal);
+      }
+      return Promise.resolve(pending).then(DONE, (err: unknown) => this.retry(raw, value, ctx, [handler], [err], signal));
+    }
+    return this.runHandlers(handlers, value, ctx).then((first) =>
+      first.failing.length === 0 ? 'done' : this.retry(raw, value, ctx, first.failing, first.errors, signal),
+    );
+  }
+
+  /**
+   * One handler call, traced as `motifs:listener:handle` (its trace context carries the message's
+   * traceparent); with no tracing subscriber, the handler is called directly (it may throw).
+   */
   private handle(handler: IListenerMessageHandler<T>, value: T, ctx: MessageContext): Promise<void> {
+    if (!isTraced('listener', 'handle')) return handler(value, ctx);
     const { channelId, partition, offset, key, attempt, traceparent } = ctx;
     return traced('listener', 'handle', { channelId, partition, offset, key, attempt, traceparent }, () => handler(value, ctx));
   }

@@ -6,6 +6,7 @@
 import { type MotifsError, MotifsErrorTimeout } from '../errors.js';
 import { mapRedisError, mapRedisWriteError, redisClusterRedirect, type RedisWriteFailure } from './errors.js';
 import { type RedisReadyClient, waitForRedisReady } from './ready.js';
+import { type CorkableClient, TickCork } from './tick-cork.js';
 import type { RedisTopology } from './topology.js';
 
 /**
@@ -18,20 +19,41 @@ import type { RedisTopology } from './topology.js';
  * const value = await io.run('getItem', () => client.get(key));
  */
 export class RedisCommandIo<C extends RedisReadyClient = RedisReadyClient> {
+  /** `autoPipelining` on one node or Sentinel: the calls of one tick leave in one socket write. */
+  private readonly cork: TickCork | undefined;
+
   constructor(
     readonly client: C,
     /** Whether motifs opened the client (and so set its `commandTimeout` and closes it). */
     readonly owned: boolean,
     readonly timeoutMs: number,
     readonly topology: RedisTopology = 'single',
-  ) {}
+    /** `redis.autoPipelining`: cork the socket per tick ({@link TickCork}); a cluster client routes per node itself. */
+    autoPipelining = false,
+  ) {
+    this.cork = autoPipelining && topology !== 'cluster' && !(client as { isCluster?: boolean }).isCluster ? new TickCork() : undefined;
+  }
 
   /**
    * Runs one call. `write` marks a write whose lost answer leaves its outcome unknown: a timeout
    * or a dropped connection then rejects with `outcomeUnknown` (retryable only when `idempotent`).
    * @throws MotifsErrorTimeout / MotifsErrorUnavailable / what {@link fail} maps
    */
+  /**
+   * Whether a call may be sent straight away (a ready connection motifs opened to one node or
+   * through Sentinel: the client times it out itself), pipelining it with the tick's others when
+   * `autoPipelining` is on. A hot read path then issues its command at a call site of its own
+   * (`if (io.direct()) return client.get(key).then(decode, failed)`) instead of through
+   * {@link run}'s shared closure, which many kinds of calls make polymorphic; else use {@link run}.
+   */
+  direct(): boolean {
+    if (!this.owned || this.topology === 'cluster' || this.client.status !== 'ready') return false;
+    this.cork?.touch(this.client as CorkableClient);
+    return true;
+  }
+
   run<R>(what: string, call: () => Promise<R>, write?: RedisWriteFailure): Promise<R> {
+    if (this.cork !== undefined && this.client.status === 'ready') this.cork.touch(this.client as CorkableClient);
     // The common case without an extra async frame: a ready connection motifs opened to one node
     // (or through Sentinel) times the call out itself.
     if (this.owned && this.topology !== 'cluster' && this.client.status === 'ready') {

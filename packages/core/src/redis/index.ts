@@ -8,3 +8,4 @@ export * from './topology.js';
 export * from './durability.js';
 export * from './channel-layout.js';
 export * from './command-io.js';
+export * from './tick-cork.js';

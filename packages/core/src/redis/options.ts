@@ -52,6 +52,13 @@ export interface RedisConnectionOptions<Client = unknown, ClientOptions = Record
    * Default 2000 ms.
    */
   commandTimeoutMs?: number;
+  /**
+   * Send the commands of the calls made in one tick in one socket write (see {@link TickCork}):
+   * what makes concurrent calls cheap. Order, `commandTimeoutMs`, replies and errors stay per
+   * call. Applies to one node and Sentinel, your `client` included; on a Redis Cluster see
+   * `docs/redis-options.md`. Default true; false writes each command at once.
+   */
+  autoPipelining?: boolean;
   /** TLS options for `tls.connect` (`{}` turns TLS on with the system CAs); `rediss://` URLs turn TLS on as well. */
   tls?: ConnectionOptions;
   /** ACL user name (Redis 6+). */
@@ -78,6 +85,7 @@ export interface NormalizedRedisOptions<Client = unknown, ClientOptions = Record
   client: Client | undefined;
   durability: Required<RedisDurabilityOptions> | undefined;
   commandTimeoutMs: number;
+  autoPipelining: boolean;
   connectTimeoutMs: number;
   reconnectMaxDelayMs: number;
   tls: ConnectionOptions | undefined;
@@ -143,6 +151,7 @@ export function normalizeRedisOptions<Client = unknown, ClientOptions = Record<s
       fail(key, `must be a number of ms > 0 and <= ${MAX_TIMER_MS}`);
     }
   }
+  if (o.autoPipelining !== undefined && typeof o.autoPipelining !== 'boolean') fail('autoPipelining', 'must be a boolean');
   if (o.url !== undefined && (typeof o.url !== 'string' || !/^rediss?:\/\/./.test(o.url))) fail('url', 'must be a redis:// or rediss:// URL');
   for (const key of ['username', 'password']) {
     if (o[key] !== undefined && typeof o[key] !== 'string') fail(key, 'must be a string');
@@ -176,6 +185,7 @@ export function normalizeRedisOptions<Client = unknown, ClientOptions = Record<s
     client: o.client as Client | undefined,
     durability,
     commandTimeoutMs,
+    autoPipelining: (o.autoPipelining as boolean | undefined) ?? true,
     connectTimeoutMs: (o.connectTimeoutMs as number | undefined) ?? REDIS_DEFAULTS.connectTimeoutMs,
     reconnectMaxDelayMs: (o.reconnectMaxDelayMs as number | undefined) ?? REDIS_DEFAULTS.reconnectMaxDelayMs,
     tls: o.tls as ConnectionOptions | undefined,

@@ -2,11 +2,12 @@ import Emittery from 'emittery';
 import { MotifsErrorConflict, MotifsErrorNotFound, MotifsErrorUnavailable } from '../errors.js';
 import { resolveLogger, type ResolvedMotifsLogger } from '../logger.js';
 import type { IBaseDto, IConditions, IFindOptions, IRepo, RepoBaseOptions, RepoEventError, RepoEvents } from '../repo.js';
-import { traced } from '../tracing.js';
+import { copyJson } from '../json-copy.js';
+import { isTraced, traced, type MotifsTraceContext } from '../tracing.js';
 import { compileConditions, matchesAll, type CompiledCondition } from './conditions.js';
-import { emitAfter, emitBefore, reportRepoError } from './events.js';
+import { emitAfter, emitBefore, repoEventName, reportRepoError } from './events.js';
 import { compileFindOptions, orderAndPage } from './paging.js';
-import { assertId, prepareCreate, preparePatch, type PreparedRecord } from './records.js';
+import { assertId, prepareCreate, preparePatch, type PreparedRecord, type RecordShape } from './records.js';
 import { normalizeRepoSettings, type RepoChangesSettings } from './settings.js';
 
 /**
@@ -34,6 +35,12 @@ export abstract class RepoBase<T extends IBaseDto = IBaseDto> implements IRepo<T
    */
   protected readonly changes: RepoChangesSettings | undefined;
   private closed = false;
+  /** `<name>.create.before` and `<name>.create.after`, named once. */
+  private readonly createEvents: readonly [string, string];
+  /** Whether anything listens, per event name; forgotten whenever a listener comes or goes. */
+  private heard: Map<string, boolean> | undefined;
+  /** The field layout of recent creates, for {@link prepareCreate} to build records in one go. */
+  private readonly recordShape: RecordShape = {};
   private readonly reportUnheard = (report: RepoEventError): void => {
     this.logger.warn(`repo "${report.repo}": a listener of ${report.event} threw, and nothing listens on "error"`, { ...report });
   };
@@ -45,6 +52,17 @@ export abstract class RepoBase<T extends IBaseDto = IBaseDto> implements IRepo<T
     this.namespace = settings.namespace;
     this.indexes = settings.indexes;
     this.changes = settings.changes;
+    this.createEvents = [repoEventName(this.name, 'create', 'before'), repoEventName(this.name, 'create', 'after')];
+    // Emittery's listenerCount() allocates and costs a good share of a memory write, so it is asked
+    // once per change of listeners (as the cacher does). Every way to add or remove one goes through these.
+    const em = this.em as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const method of ['on', 'off', 'onAny', 'offAny', 'clearListeners', 'events', 'anyEvent']) {
+      const original = em[method]!.bind(this.em);
+      em[method] = (...args: unknown[]) => {
+        this.heard = undefined;
+        return original(...args);
+      };
+    }
     this.logger = resolveLogger(options.logger);
   }
 
@@ -75,29 +93,75 @@ export abstract class RepoBase<T extends IBaseDto = IBaseDto> implements IRepo<T
   }
 
   create(dto: Partial<T>): Promise<T> {
-    return traced('repo', 'create', { name: this.name, namespace: this.namespace }, async (ctx) => {
-      this.assertOpen();
-      const prepared = prepareCreate<T>(dto);
-      const { record, json } = prepared;
-      ctx.id = record.id;
-      await emitBefore<T, 'create'>(this.em, this.name, 'create', () => ({ dto: JSON.parse(json) as T }));
-      this.assertOpen();
-      if (!(await this.insertRecord(prepared))) {
-        throw new MotifsErrorConflict(`${this.name} "${record.id}" already exists`, { details: { id: record.id } });
-      }
-      await emitAfter<T, 'create'>(this.em, this.name, 'create', () => ({ dto: JSON.parse(json) as T }), this.reportUnheard);
-      return JSON.parse(json) as T;
-    });
+    if (isTraced('repo', 'create')) return traced('repo', 'create', { name: this.name, namespace: this.namespace }, (ctx) => this.createNow(dto, ctx));
+    try {
+      return this.createNow(dto, undefined);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The body of {@link create}. When nothing listens on `<name>.create.before` and the backend
+   * stores synchronously, the whole write runs in this turn with no promise but the one returned.
+   */
+  private createNow(dto: Partial<T>, ctx: MotifsTraceContext | undefined): Promise<T> {
+    this.assertOpen();
+    const prepared = prepareCreate<T>(dto, undefined, this.recordShape);
+    if (ctx) ctx.id = prepared.record.id;
+    if (this.listens(this.createEvents[0])) return this.createAfterBefore(prepared);
+    const inserted = this.insertRecord(prepared);
+    return typeof inserted === 'boolean' ? this.created(prepared.record, inserted) : inserted.then((ok) => this.created(prepared.record, ok));
+  }
+
+  private async createAfterBefore(prepared: PreparedRecord<T>): Promise<T> {
+    const { record } = prepared;
+    await emitBefore<T, 'create'>(this.em, this.name, 'create', () => ({ dto: copyJson(record) }));
+    this.assertOpen();
+    return this.created(record, await this.insertRecord(prepared));
+  }
+
+  /** The end of a create: the conflict error, or the `after` event and a copy of the record for the caller. */
+  private created(record: T, inserted: boolean): Promise<T> {
+    if (!inserted) throw new MotifsErrorConflict(`${this.name} "${record.id}" already exists`, { details: { id: record.id } });
+    if (!this.listens(this.createEvents[1])) return Promise.resolve(copyJson(record));
+    return emitAfter<T, 'create'>(this.em, this.name, 'create', () => ({ dto: copyJson(record) }), this.reportUnheard).then(() => copyJson(record));
+  }
+
+  /** Whether anything (a listener of `event` or of every event) would receive `event`. */
+  private listens(event: string): boolean {
+    const heard = (this.heard ??= new Map());
+    let listened = heard.get(event);
+    if (listened === undefined) {
+      listened = (this.em as unknown as { listenerCount(name: string): number }).listenerCount(event) > 0;
+      heard.set(event, listened);
+    }
+    return listened;
   }
 
   retrieve(id: string): Promise<T> {
-    return traced('repo', 'retrieve', { name: this.name, namespace: this.namespace, id }, async () => {
-      this.assertOpen();
-      assertId(id);
-      const record = await this.readRecord(id);
-      if (!record) throw this.notFound(id);
-      return record;
-    });
+    if (isTraced('repo', 'retrieve')) return traced('repo', 'retrieve', { name: this.name, namespace: this.namespace, id }, () => this.retrieveNow(id));
+    try {
+      return this.retrieveNow(id);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The body of {@link retrieve}: no promise of its own but the backend's (or the one returned). */
+  private retrieveNow(id: string): Promise<T> {
+    this.assertOpen();
+    assertId(id);
+    const read = this.readRecord(id);
+    // A stored record is JSON data, never a thenable: a `then` function means the backend's promise.
+    if (typeof (read as { then?: unknown } | undefined)?.then === 'function') return (read as Promise<T | undefined>).then((record) => this.found(id, record));
+    return Promise.resolve(this.found(id, read as T | undefined));
+  }
+
+  /** The record read for `id`, or the not-found error. */
+  private found(id: string, record: T | undefined): T {
+    if (!record) throw this.notFound(id);
+    return record;
   }
 
   update(id: string, dto: Partial<T>): Promise<T> {

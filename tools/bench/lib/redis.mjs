@@ -1,0 +1,29 @@
+// What the Redis scenarios share: a random namespace, filling concurrently, and deleting only the
+// keys the scenario wrote (the Redis DB is shared: never FLUSHDB, never another prefix).
+import { escapeGlob } from '@motifs/core/kit';
+
+/** A namespace no other run uses: `motifs-bench-<time>-<random>`. */
+export const benchNamespace = () => `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** Runs task(i) for i in [from, to) with `width` calls in flight. */
+export async function inParallel(from, to, width, task) {
+  let next = from;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < to) await task(next++);
+  }));
+}
+
+/** Deletes the keys matching `match` (a glob on our own prefix only): SCAN MATCH, UNLINK in batches. */
+export async function unlinkMatching(raw, match, count = 2000) {
+  let cursor = '0';
+  let removed = 0;
+  do {
+    const [next, keys] = await raw.scan(cursor, 'MATCH', match, 'COUNT', count);
+    cursor = next;
+    if (keys.length) removed += await raw.unlink(...keys);
+  } while (cursor !== '0');
+  return removed;
+}
+
+/** Deletes every key of a motif under `namespace` (its keys are `{namespace:...}...`). */
+export const unlinkNamespace = (raw, namespace, count) => unlinkMatching(raw, `{${escapeGlob(namespace)}:*`, count);
