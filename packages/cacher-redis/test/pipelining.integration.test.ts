@@ -28,7 +28,7 @@ describeWithService({ describe, it }, 'redis', 'redis cacher autoPipelining', ()
     }
   });
 
-  it('holds the writes of one tick and sends them together when the tick ends', async () => {
+  it('sends the first command of a tick at once and holds the rest of the tick for one write', async () => {
     const writes: number[] = [];
     const socket = stream(cacher);
     const spy = (chunks: unknown[]): void => void writes.push(chunks.length);
@@ -43,7 +43,8 @@ describeWithService({ describe, it }, 'redis', 'redis cacher autoPipelining', ()
       await nextTick();
       expect(socket.writableCorked).toBe(0);
       expect(await Promise.all(calls)).toEqual(Array(20).fill(1));
-      expect(writes).toEqual([20]);
+      // The first went out alone (a plain write, not a writev); the other 19 as one writev.
+      expect(writes).toEqual([19]);
     } finally {
       delete (socket as unknown as { _writev?: unknown })._writev;
     }
