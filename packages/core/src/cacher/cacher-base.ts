@@ -9,6 +9,7 @@ import type { CacherEntry, CacherEvents, CacherStats, CacherWatch, CacherWatchHa
 import { decodeJson, encodeJson } from '../codec.js';
 import { MotifsErrorNotFound, MotifsErrorUnavailable, MotifsErrorValidation, isMotifsError } from '../errors.js';
 import { assertGlob, escapeGlob } from '../glob.js';
+import { listenerPresence } from '../listener-presence.js';
 import { assertKey, describeType, normalizeExpiryMs } from '../keys.js';
 import { resolveLogger, type MotifsLogger, type ResolvedMotifsLogger } from '../logger.js';
 import { isTraced, traced, type MotifsTraceContext } from '../tracing.js';
@@ -66,7 +67,8 @@ export abstract class CacherBase<S = string> implements ICacher {
   private lastWarnedAt = -Infinity;
   private unheard = 0;
   /** Which events have listeners, worked out lazily and forgotten whenever listeners change. */
-  private heard: Partial<Record<keyof CacherEvents, boolean>> | undefined;
+  /** Whether anything listens on an event, asked once per change of listeners (see {@link listenerPresence}). */
+  private readonly hears: (event: string) => boolean;
 
   constructor(settings: CacherBaseSettings = {}) {
     const prefix = settings.hashTag ? taggedNamespacePrefix(settings.namespace) : namespacePrefix(settings.namespace);
@@ -74,16 +76,7 @@ export abstract class CacherBase<S = string> implements ICacher {
     this.prefix = settings.unprefixed ? '' : prefix;
     this.namespace = settings.namespace ?? '';
     this.logger = resolveLogger(settings.logger);
-    // Emittery's listenerCount() costs about as much as a memory read, so it is asked once per change
-    // of listeners, not once per call. Every way to add or remove one goes through these methods.
-    const em = this.em as unknown as Record<string, (...args: unknown[]) => unknown>;
-    for (const name of ['on', 'off', 'onAny', 'offAny', 'clearListeners', 'events', 'anyEvent']) {
-      const original = em[name]!.bind(this.em);
-      em[name] = (...args: unknown[]) => {
-        this.heard = undefined;
-        return original(...args);
-      };
-    }
+    this.hears = listenerPresence(this.em);
   }
 
   /** The entry's value as a fresh copy, a {@link StaleValue}, or `undefined` when there is none. */
@@ -354,8 +347,7 @@ export abstract class CacherBase<S = string> implements ICacher {
 
   /** Cheaper than building event data nobody listens to. */
   protected listening(name: keyof CacherEvents): boolean {
-    const heard = (this.heard ??= {});
-    return (heard[name] ??= this.em.listenerCount(name) > 0);
+    return this.hears(name);
   }
 
   private set(key: string, val: unknown, expiryMs: number, options: SetItemOptions | undefined): Promise<boolean> {

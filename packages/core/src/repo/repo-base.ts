@@ -3,6 +3,7 @@ import { MotifsErrorConflict, MotifsErrorNotFound, MotifsErrorUnavailable } from
 import { resolveLogger, type ResolvedMotifsLogger } from '../logger.js';
 import type { IBaseDto, IConditions, IFindOptions, IRepo, RepoBaseOptions, RepoEventError, RepoEvents } from '../repo.js';
 import { copyJson } from '../json-copy.js';
+import { listenerPresence } from '../listener-presence.js';
 import { isTraced, traced, type MotifsTraceContext } from '../tracing.js';
 import { compileConditions, matchesAll, type CompiledCondition } from './conditions.js';
 import { emitAfter, emitBefore, repoEventName, reportRepoError } from './events.js';
@@ -37,8 +38,8 @@ export abstract class RepoBase<T extends IBaseDto = IBaseDto> implements IRepo<T
   private closed = false;
   /** `<name>.create.before` and `<name>.create.after`, named once. */
   private readonly createEvents: readonly [string, string];
-  /** Whether anything listens, per event name; forgotten whenever a listener comes or goes. */
-  private heard: Map<string, boolean> | undefined;
+  /** Whether anything (a listener of the event or of every event) would receive an event (see {@link listenerPresence}). */
+  private readonly listens: (event: string) => boolean;
   /** The field layout of recent creates, for {@link prepareCreate} to build records in one go. */
   private readonly recordShape: RecordShape = {};
   private readonly reportUnheard = (report: RepoEventError): void => {
@@ -53,16 +54,7 @@ export abstract class RepoBase<T extends IBaseDto = IBaseDto> implements IRepo<T
     this.indexes = settings.indexes;
     this.changes = settings.changes;
     this.createEvents = [repoEventName(this.name, 'create', 'before'), repoEventName(this.name, 'create', 'after')];
-    // Emittery's listenerCount() allocates and costs a good share of a memory write, so it is asked
-    // once per change of listeners (as the cacher does). Every way to add or remove one goes through these.
-    const em = this.em as unknown as Record<string, (...args: unknown[]) => unknown>;
-    for (const method of ['on', 'off', 'onAny', 'offAny', 'clearListeners', 'events', 'anyEvent']) {
-      const original = em[method]!.bind(this.em);
-      em[method] = (...args: unknown[]) => {
-        this.heard = undefined;
-        return original(...args);
-      };
-    }
+    this.listens = listenerPresence(this.em);
     this.logger = resolveLogger(options.logger);
   }
 
@@ -126,17 +118,6 @@ export abstract class RepoBase<T extends IBaseDto = IBaseDto> implements IRepo<T
     if (!inserted) throw new MotifsErrorConflict(`${this.name} "${record.id}" already exists`, { details: { id: record.id } });
     if (!this.listens(this.createEvents[1])) return Promise.resolve(copyJson(record));
     return emitAfter<T, 'create'>(this.em, this.name, 'create', () => ({ dto: copyJson(record) }), this.reportUnheard).then(() => copyJson(record));
-  }
-
-  /** Whether anything (a listener of `event` or of every event) would receive `event`. */
-  private listens(event: string): boolean {
-    const heard = (this.heard ??= new Map());
-    let listened = heard.get(event);
-    if (listened === undefined) {
-      listened = (this.em as unknown as { listenerCount(name: string): number }).listenerCount(event) > 0;
-      heard.set(event, listened);
-    }
-    return listened;
   }
 
   retrieve(id: string): Promise<T> {
