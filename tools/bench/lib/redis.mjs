@@ -1,9 +1,7 @@
 // What the Redis scenarios share: a random namespace, filling concurrently, and deleting only the
 // keys the scenario wrote (the Redis DB is shared: never FLUSHDB, never another prefix).
-import { escapeGlob } from '@motifs/core/kit';
-
-/** A namespace no other run uses: `motifs-bench-<time>-<random>`. */
-export const benchNamespace = () => `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+import { escapeGlob, normalizeRedisOptions, redisClientOptions } from '@motifs/core/kit';
+import { Redis } from 'ioredis';
 
 /** Runs task(i) for i in [from, to) with `width` calls in flight. */
 export async function inParallel(from, to, width, task) {
@@ -27,3 +25,15 @@ export async function unlinkMatching(raw, match, count = 2000) {
 
 /** Deletes every key of a motif under `namespace` (its keys are `{namespace:...}...`). */
 export const unlinkNamespace = (raw, namespace, count) => unlinkMatching(raw, `{${escapeGlob(namespace)}:*`, count);
+
+/**
+ * The raw ioredis peers of a Redis motif, connected: `raw` with the client options the motif opens
+ * its own connection with (`redis`), and `rawPipelined`, the same plus ioredis' `enableAutoPipelining`.
+ */
+export async function openRawClients(url, redis) {
+  const clientOptions = redisClientOptions(normalizeRedisOptions(redis));
+  const raw = new Redis(url, clientOptions);
+  const rawPipelined = new Redis(url, { ...clientOptions, enableAutoPipelining: true });
+  await Promise.all([raw.connect(), rawPipelined.connect()]);
+  return { raw, rawPipelined };
+}

@@ -3,11 +3,12 @@
 // MOTIFS_BENCH_ROUNDS may raise the rounds (never below 15).
 import { Redis } from 'ioredis';
 import { createRedisCacher } from '@motifs/cacher-redis';
+import { benchNamespace } from '../lib/namespace.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
 const rounds = Number(process.env.MOTIFS_BENCH_ROUNDS) || 15; // the harness never runs fewer than 15
 const value = { id: 'c-1', firstName: 'Ada', lastName: 'Lovelace', tags: ['math', 'engines'], born: 1815, address: { city: 'London' } };
-const ns = `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+const ns = benchNamespace();
 const KEYS = 1000;
 const BATCH = 100;
 const TTL_MS = 600_000;

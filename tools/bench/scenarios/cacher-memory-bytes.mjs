@@ -8,6 +8,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { median } from '../stats.mjs';
 
 const run = promisify(execFile);
 const worker = fileURLToPath(new URL('../lib/bytes-worker.mjs', import.meta.url));
@@ -19,12 +20,6 @@ async function measure(subject, entries) {
   const { stdout } = await run(process.execPath, ['--expose-gc', worker, subject, String(entries)], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()).bytesPerEntry;
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 export default async function () {
   const samples = new Map(SUBJECTS.map((s) => [s, new Map(SIZES.map((n) => [n, []]))]));

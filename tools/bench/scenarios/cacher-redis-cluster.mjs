@@ -3,13 +3,14 @@
 // per-slot MGETs per page. MOTIFS_BENCH_ROUNDS may raise the rounds (never below 15).
 import { Cluster } from 'ioredis';
 import { createRedisCacher } from '@motifs/cacher-redis';
+import { benchNamespace } from '../lib/namespace.mjs';
 
 const nodes = (process.env.MOTIFS_REDIS_CLUSTER_NODES || '127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103')
   .split(',')
   .map((s) => ({ host: s.slice(0, s.lastIndexOf(':')), port: Number(s.slice(s.lastIndexOf(':') + 1)) }));
 const rounds = Number(process.env.MOTIFS_BENCH_ROUNDS) || 15; // the harness never runs fewer than 15
 const value = { id: 'c-1', firstName: 'Ada', lastName: 'Lovelace', tags: ['math', 'engines'], born: 1815, address: { city: 'London' } };
-const ns = `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+const ns = benchNamespace();
 const LIST_KEYS = 10_000;
 const TTL_MS = 600_000;
 

@@ -7,11 +7,12 @@ import { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
 import KeyvRedis from '@keyv/redis';
 import { createRedisCacher } from '@motifs/cacher-redis';
+import { benchNamespace } from '../lib/namespace.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
 const value = { id: 'c-1', firstName: 'Ada', lastName: 'Lovelace', tags: ['math', 'engines'], born: 1815, address: { city: 'London' } };
 const encoded = JSON.stringify(value);
-const ns = `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+const ns = benchNamespace();
 const KEYS = 1000;
 const TTL_MS = 600_000;
 const CONCURRENCY = [1, 8, 64, 256];

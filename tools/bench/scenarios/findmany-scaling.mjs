@@ -8,6 +8,7 @@ import { createMemoryRepo } from '@motifs/repo-memory';
 import { createRedisRepo } from '@motifs/repo-redis';
 import { Redis } from 'ioredis';
 import { inParallel, unlinkNamespace } from '../lib/redis.mjs';
+import { benchNamespace } from '../lib/namespace.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
 const SIZES = (process.env.BENCH_SCALING_SIZES ?? '10000,100000,1000000').split(',').map(Number);
@@ -72,7 +73,7 @@ export default async function (h) {
   }
 
   // repo-redis
-  const namespace = `motifs-bench-scaling-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const namespace = benchNamespace('scaling');
   const raw = new Redis(url);
   let redisBefore = NaN;
   let redisPeak = NaN;

@@ -18,6 +18,7 @@
 // Latency: one message at a time, publish → handler, p50/p99, raw kafkajs and motifs.
 import { createKafkaListener, createKafkaPublisher } from '@motifs/listener-kafka';
 import kafkajs from 'kafkajs';
+import { benchNamespace } from '../lib/namespace.mjs';
 
 const { Kafka, Partitioners, logLevel } = kafkajs;
 const brokers = (process.env.MOTIFS_KAFKA_BROKERS || '127.0.0.1:9092').split(',');
@@ -27,7 +28,7 @@ const ROUNDS = Math.max(15, Number(process.env.BENCH_KAFKA_ROUNDS || 15));
 const ROUNDS_6 = Math.max(3, Number(process.env.BENCH_KAFKA_ROUNDS_6 || 5));
 /** Comma-separated parts to run (consume, publish, latency); all by default. */
 const PARTS = new Set((process.env.BENCH_KAFKA_PARTS || 'consume,publish,latency').split(','));
-const ns = `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+const ns = benchNamespace();
 
 // @platformatic/kafka declares engines "node >= 22.22.0 || >= 24.6.0": its row only runs there.
 // (">= 22.22.0" already covers every 24.x that ">= 24.6.0" names.)
@@ -234,59 +235,41 @@ export default async function (h) {
 
     if (PARTS.has('publish')) {
       // ---- publish
-      const rawProducer = (idempotent) => ({
+      // The subjects of both publish comparisons, for a topic: raw producers (idempotent with one
+      // request in flight, the publisher's settings; and kafkajs defaults) and the motifs publisher.
+      const rawSend = (topic, idempotent) => ({
+        name: `kafkajs producer.send, ${idempotent ? 'idempotent' : 'default'}`,
         setup: async () => {
           const p = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...(idempotent ? { idempotent: true, maxInFlightRequests: 1 } : {}) });
           await p.connect();
           return p;
         },
+        run: (p, i) => p.send({ topic, ...(idempotent && { acks: -1 }), messages: [{ key: `k${i % 64}`, value: JSON.stringify(value) }] }),
         teardown: (p) => p.disconnect(),
       });
+      const motifsPublish = (topic) => ({
+        name: '@motifs/listener-kafka publish()',
+        setup: async () => {
+          const p = createKafkaPublisher({ channelId: topic, kafka: { client: kafka } });
+          await p.connect();
+          return p;
+        },
+        run: (p, i) => p.publish(value, { key: `k${i % 64}` }),
+        teardown: (p) => p.close(),
+      });
+      const publishRun = { baseline: 'kafkajs producer.send, idempotent', concurrency: 64, rounds: 15, roundMs: 400, warmupMs: 300 };
       const publish = await h.compare({
         title: 'publish ~1 KB JSON messages, 64 calls in flight (msg/s)',
-        baseline: 'kafkajs producer.send, idempotent',
-        concurrency: 64,
-        rounds: 15,
-        roundMs: 400,
-        warmupMs: 300,
-        subjects: [
-          { name: 'kafkajs producer.send, idempotent', ...rawProducer(true), run: (p, i) => p.send({ topic: pubTopic, acks: -1, messages: [{ key: `k${i % 64}`, value: JSON.stringify(value) }] }) },
-          { name: 'kafkajs producer.send, default', ...rawProducer(false), run: (p, i) => p.send({ topic: pubTopic, messages: [{ key: `k${i % 64}`, value: JSON.stringify(value) }] }) },
-          {
-            name: '@motifs/listener-kafka publish()',
-            setup: async () => {
-              const p = createKafkaPublisher({ channelId: pubTopic, kafka: { client: kafka } });
-              await p.connect();
-              return p;
-            },
-            run: (p, i) => p.publish(value, { key: `k${i % 64}` }),
-            teardown: (p) => p.close(),
-          },
-        ],
+        ...publishRun,
+        subjects: [rawSend(pubTopic, true), rawSend(pubTopic, false), motifsPublish(pubTopic)],
       });
 
       // ---- publish to 3 partitions: the publisher sends one request per partition (never one
       // spanning partitions, see the package README), so here requests to the one broker take turns.
       const publish3 = await h.compare({
         title: 'publish ~1 KB JSON messages to 3 partitions, 64 calls in flight (msg/s)',
-        baseline: 'kafkajs producer.send, idempotent',
-        concurrency: 64,
-        rounds: 15,
-        roundMs: 400,
-        warmupMs: 300,
-        subjects: [
-          { name: 'kafkajs producer.send, idempotent', ...rawProducer(true), run: (p, i) => p.send({ topic: pub3Topic, acks: -1, messages: [{ key: `k${i % 64}`, value: JSON.stringify(value) }] }) },
-          {
-            name: '@motifs/listener-kafka publish()',
-            setup: async () => {
-              const p = createKafkaPublisher({ channelId: pub3Topic, kafka: { client: kafka } });
-              await p.connect();
-              return p;
-            },
-            run: (p, i) => p.publish(value, { key: `k${i % 64}` }),
-            teardown: (p) => p.close(),
-          },
-        ],
+        ...publishRun,
+        subjects: [rawSend(pub3Topic, true), motifsPublish(pub3Topic)],
       });
       comparisons.push(publish, publish3);
       targets.push(

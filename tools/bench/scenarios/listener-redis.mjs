@@ -16,11 +16,12 @@
 import { channelStreamKey, encodeJson } from '@motifs/core/kit';
 import { createRedisListener, createRedisPublisher } from '@motifs/listener-redis';
 import { Redis } from 'ioredis';
+import { benchNamespace } from '../lib/namespace.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
 const TOTAL = Number(process.env.BENCH_REDIS_MESSAGES || 10_000);
 const ROUNDS = Math.max(15, Number(process.env.BENCH_REDIS_ROUNDS) || 15);
-const namespace = `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+const namespace = benchNamespace();
 const payload = (n) => JSON.stringify({ id: `c-${n}`, firstName: 'Ada', lastName: 'Lovelace', planet: 'mars', n, note: 'x'.repeat(900) });
 
 function handler() {

@@ -5,12 +5,13 @@
 import { createRedisRepo } from '@motifs/repo-redis';
 import { Redis } from 'ioredis';
 import { unlinkNamespace } from '../lib/redis.mjs';
+import { benchNamespace } from '../lib/namespace.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
 const record = (i) => ({ name: `person ${i}`, bucket: `b${i % 1000}`, age: i % 90, score: i / 7, tags: ['a', 'b'] });
 
 export default async function (h) {
-  const namespace = `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const namespace = benchNamespace();
   const raw = new Redis(url);
   const redis = { url, commandTimeoutMs: 60_000 };
   const plain = await createRedisRepo({ name: 'plain', namespace, indexes: ['bucket'], redis });

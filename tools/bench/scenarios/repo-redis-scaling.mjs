@@ -5,10 +5,9 @@
 // adapter opens its own connection with. Everything lives under a random namespace; only keys
 // under it are deleted (SCAN MATCH on its prefix, UNLINK), after every create point and at the end.
 import { randomUUID } from 'node:crypto';
-import { normalizeRedisOptions, redisClientOptions } from '@motifs/core/kit';
 import { createRedisRepo } from '@motifs/repo-redis';
-import { Redis } from 'ioredis';
-import { unlinkNamespace } from '../lib/redis.mjs';
+import { openRawClients, unlinkNamespace } from '../lib/redis.mjs';
+import { benchNamespace } from '../lib/namespace.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
 const CONCURRENCY = [1, 8, 64, 256];
@@ -22,12 +21,9 @@ const CREATE = '@motifs/repo-redis create';
 const MULTI = 'ioredis MULTI SET NX + SADD + SADD';
 
 export default async function (h) {
-  const namespace = `motifs-bench-scaling-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const namespace = benchNamespace('scaling');
   const redis = { url, commandTimeoutMs: 60_000 };
-  const clientOptions = redisClientOptions(normalizeRedisOptions(redis));
-  const raw = new Redis(url, clientOptions);
-  const rawPipelined = new Redis(url, { ...clientOptions, enableAutoPipelining: true });
-  await Promise.all([raw.connect(), rawPipelined.connect()]);
+  const { raw, rawPipelined } = await openRawClients(url, redis);
   const repo = await createRedisRepo({ name: 'bench', namespace, indexes: ['bucket'], redis });
   const p = `{${namespace}:raw}:`;
   const rawCreate = (r) => raw.multi().set(`${p}rec:${r.id}`, JSON.stringify(r), 'NX').sadd(`${p}ids`, r.id).sadd(`${p}idx:${r.bucket}`, r.id).exec();

@@ -5,10 +5,9 @@
 // connection with (command timer per call, no offline queue, ...), so the rows compare the work
 // each side does per call, not two client configurations.
 import { randomUUID } from 'node:crypto';
-import { normalizeRedisOptions, redisClientOptions } from '@motifs/core/kit';
 import { createRedisRepo } from '@motifs/repo-redis';
-import { Redis } from 'ioredis';
-import { inParallel, unlinkNamespace } from '../lib/redis.mjs';
+import { inParallel, openRawClients, unlinkNamespace } from '../lib/redis.mjs';
+import { benchNamespace } from '../lib/namespace.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
 const N = 100_000;
@@ -16,13 +15,10 @@ const BUCKETS = 10_000; // 10 records per bucket: a selective query
 const record = (i) => ({ id: `r${i}`, name: `person ${i}`, bucket: `b${i % BUCKETS}`, bucketCopy: `b${i % BUCKETS}`, age: i % 90, tags: ['a', 'b'] });
 
 export default async function (h) {
-  const namespace = `motifs-bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const namespace = benchNamespace();
   const redis = { url, commandTimeoutMs: 60_000 };
-  const clientOptions = redisClientOptions(normalizeRedisOptions(redis));
-  const raw = new Redis(url, clientOptions);
   // A peer for honesty: the raw client with ioredis' own auto-pipelining (no target).
-  const rawPipelined = new Redis(url, { ...clientOptions, enableAutoPipelining: true });
-  await Promise.all([raw.connect(), rawPipelined.connect()]);
+  const { raw, rawPipelined } = await openRawClients(url, redis);
   const repo = await createRedisRepo({ name: 'bench', namespace, indexes: ['bucket'], redis });
   try {
     await inParallel(0, N, 64, (i) => repo.create(record(i)));

@@ -12,10 +12,11 @@ import * as kafkaAdapter from '@motifs/listener-kafka';
 import * as redisAdapter from '@motifs/listener-redis';
 import { Redis } from 'ioredis';
 import kafkajs from 'kafkajs';
+import { benchNamespace } from '../lib/namespace.mjs';
 
 const COUNT = Number(process.env.BENCH_RR_COUNT || 500);
 const WARMUP = 50;
-const ns = `motifs-bench-rr-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+const ns = benchNamespace('rr');
 const redisUrl = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
 const brokers = (process.env.MOTIFS_KAFKA_BROKERS || '127.0.0.1:9092').split(',');
 const loaders = {
