@@ -42,32 +42,42 @@ local function index(prefix, id, fj, vj, score)
   if vj ~= '' then redis.call('SADD', prefix .. 'idx:' .. fj .. ':' .. vj, id) end
   if score ~= '' then redis.call('ZADD', prefix .. 'zidx:' .. fj, score, id) end
 end
-local function indexes_match(meta, ids, declared)
+-- 1: the stored list is the declared one; 2: it is not but may become it (store it); 0: refuse.
+local function indexes_fit(meta, ids, declared)
   local stored = redis.call('HGET', meta, 'indexes')
-  if stored == declared then return true end
+  if stored == declared then return 1 end
   -- A reindex() is under way (or died half-way): nothing may be written until it completes.
-  if stored and string.sub(stored, 1, 1) == '!' then return false end
+  if stored and string.sub(stored, 1, 1) == '!' then return 0 end
   -- An empty repo takes any list; so does a repo with no list stored that declares none.
-  if redis.call('SCARD', ids) > 0 and (stored or declared ~= '[]') then return false end
-  redis.call('HSET', meta, 'indexes', declared)
-  return true
+  if redis.call('SCARD', ids) > 0 and (stored or declared ~= '[]') then return 0 end
+  return 2
+end
+local function indexes_match(meta, ids, declared)
+  local fit = indexes_fit(meta, ids, declared)
+  if fit == 2 then redis.call('HSET', meta, 'indexes', declared) end
+  return fit ~= 0
 end
 ${CHANGE_HELPERS}`;
 
 /**
  * KEYS: rec, ids, meta[, ver, stream]. ARGV: id, prefix, declared indexes, n, n field/json pairs, then
- * (fieldJson, valueJson|'', score|'') per index entry. Returns 1, 0 if the id exists, -1 on an
- * index mismatch, -2 when a feed key holds another type.
+ * (fieldJson, valueJson|'', score|'') per index entry, then with a feed the change message up to
+ * `"version":`. Returns 1, 0 if the id exists, -1 on an index mismatch, -2 when a feed key holds
+ * another type (nothing written in each refusal).
  */
 const CREATE = `${HELPERS}
-if not feed_ok() then return -2 end
-if not indexes_match(KEYS[3], KEYS[2], ARGV[3]) then return -1 end
+local fit = indexes_fit(KEYS[3], KEYS[2], ARGV[3])
+if fit == 0 then return -1 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local id, prefix, n = ARGV[1], ARGV[2], tonumber(ARGV[4])
+local id, prefix, n, last = ARGV[1], ARGV[2], tonumber(ARGV[4]), #ARGV
+if #KEYS == 5 then
+  if not publish_built(id, ARGV[last]) then return -2 end
+  last = last - 1
+end
+if fit == 2 then redis.call('HSET', KEYS[3], 'indexes', ARGV[3]) end
 hset_all(KEYS[1], 5, 4 + 2 * n)
 redis.call('SADD', KEYS[2], id)
-for i = 5 + 2 * n, #ARGV, 3 do index(prefix, id, ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
-if #KEYS == 5 then publish_change('create', id, json_object(ARGV, 5, 4 + 2 * n)) end
+for i = 5 + 2 * n, last, 3 do index(prefix, id, ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
 return 1
 `;
 

@@ -32,10 +32,41 @@ describeWithService({ describe, it }, 'redis', 'redis repo change feed keys of a
     await expect(repo.update('kept', { n: 2 })).rejects.toMatchObject({ code: 'MOTIFS_CONFLICT' });
     await expect(repo.delete_('kept')).rejects.toMatchObject({ code: 'MOTIFS_CONFLICT' });
     expect(await raw.exists(repo.layout.rec('new'))).toBe(0);
+    expect(await raw.sismember(repo.layout.ids, 'new')).toBe(0);
+    // create counts the version before its XADD fails and takes it back: no trace of 'new'.
+    if (which === 'changesKey') expect(await raw.hgetall(repo.layout.ver)).toEqual({ kept: '1' });
     expect(await repo.retrieve('kept')).toMatchObject({ n: 1 });
     await raw.del(key);
     await raw.restore(key, 0, saved!);
     expect((await repo.update('kept', { n: 3 })).n).toBe(3);
     expect(await raw.xlen(repo.changesKey!)).toBe(2);
+  });
+
+  it('a refused create into an empty repo leaves no trace: no record, no version, no index list in meta', async () => {
+    const name = 'rows-empty';
+    const repo = await createRedisRepo<Row>({ name, namespace, indexes: ['n'], changes: { channelId: `${name}.changes` }, redis: { url: redisUrl() } });
+    repos.push(repo);
+    await raw.set(repo.changesKey!, 'not mine');
+    await expect(repo.create({ id: 'first', n: 1 })).rejects.toMatchObject({ code: 'MOTIFS_CONFLICT', details: { id: 'first' } });
+    expect(await raw.exists(repo.layout.rec('first'), repo.layout.ids, repo.layout.meta, repo.layout.ver)).toBe(0);
+    await raw.del(repo.changesKey!);
+    await repo.create({ id: 'first', n: 1 });
+    expect(await raw.hget(repo.layout.meta, 'indexes')).toBe('["n"]');
+    expect(await raw.hgetall(repo.layout.ver)).toEqual({ first: '1' });
+  });
+
+  it('a re-created id continues its version after the delete, and a create message carries the stored texts', async () => {
+    const name = 'rows-again';
+    const repo = await createRedisRepo<Row>({ name, namespace, changes: { channelId: `${name}.changes` }, redis: { url: redisUrl() } });
+    repos.push(repo);
+    await repo.create({ id: 'a/b', n: 1.5 });
+    await repo.delete_('a/b');
+    await repo.create({ id: 'a/b', n: 1e21 });
+    const entries = await raw.xrange(repo.changesKey!, '-', '+');
+    const messages = entries.map(([, fields]) => JSON.parse(fields[1]!));
+    expect(messages.map((m) => [m.op, m.version])).toEqual([['create', 1], ['delete', 2], ['create', 3]]);
+    expect(messages[2]).toMatchObject({ id: 'a/b', dto: { id: 'a/b', n: 1e21 } });
+    expect(typeof messages[2].at).toBe('number');
+    expect(entries.map(([, fields]) => fields[3])).toEqual(['a/b', 'a/b', 'a/b']);
   });
 });

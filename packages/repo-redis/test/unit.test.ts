@@ -3,7 +3,7 @@ import { MotifsError, MotifsErrorConflict, MotifsErrorNotFound, MotifsErrorTimeo
 import { REDIS_DEFAULTS } from '@motifs/core/kit';
 import type { RedisOptions } from 'ioredis';
 import { createRedisRepo, mapRedisError, mapWriteError, RedisRepo, RepoLayout, wasNotSent } from '../src/index.js';
-import { decodeFlat, parseStoredValue } from '../src/record-codec.js';
+import { decodeFlat, pairsObject, parseStoredValue, pushPairs } from '../src/record-codec.js';
 import { SCRIPTS, runScript } from '../src/scripts.js';
 
 describe('mapRedisError', () => {
@@ -216,5 +216,22 @@ describe('parseStoredValue', () => {
         if (actual !== expected) throw new Error(`${JSON.stringify(text)}: ${String(actual)} !== ${String(expected)}`);
       }
     }
+  });
+});
+
+describe('pairsObject (the change feed create message dto)', () => {
+  it('spells the record exactly as the pairs pushPairs wrote, after any arguments before them', () => {
+    const record = { id: 'a"b/c', 'quo"te': 'x\\y', ünï: 'ü', '': 0, n: 1e21, f: -0.5, nested: { a: [1, { b: null }] }, t: true };
+    const args: (string | number)[] = ['id', 'prefix', '[]'];
+    pushPairs(args, record);
+    const text = pairsObject(args, 3);
+    expect(text).toBe(JSON.stringify(record));
+    expect(JSON.parse(text)).toEqual(record);
+  });
+
+  it('gives {} for a run of no pairs', () => {
+    const args: (string | number)[] = [];
+    pushPairs(args, {});
+    expect(pairsObject(args, 0)).toBe('{}');
   });
 });
