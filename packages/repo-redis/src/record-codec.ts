@@ -18,17 +18,6 @@ export function pushPairs(args: (string | number)[], fields: Record<string, unkn
   for (const key of keys) args.push(key, JSON.stringify(fields[key]));
 }
 
-/**
- * The JSON object spelled by the `n, field1, json1, ...` run that {@link pushPairs} appended at
- * `at`: the record exactly as the hash stores it (the change feed's `dto`).
- */
-export function pairsObject(args: readonly (string | number)[], at: number): string {
-  const n = args[at] as number;
-  let text = '{';
-  for (let i = at + 1; i < at + 1 + 2 * n; i += 2) text += (i > at + 1 ? ',' : '') + JSON.stringify(args[i]) + ':' + (args[i + 1] as string);
-  return text + '}';
-}
-
 // The JSON grammar of a string without escapes, and of a number: for these two (most stored values)
 // the value is read without starting the JSON parser, which costs more than the text itself.
 // eslint-disable-next-line no-control-regex -- JSON strings cannot hold raw U+0000..U+001F: those go to JSON.parse

@@ -13,7 +13,7 @@ import { writeMismatch } from './index-guard.js';
 import { RepoLayout } from './layout.js';
 import type { RedisRepoOptions } from './options.js';
 import { countMatching, findCandidates } from './queries.js';
-import { decodeFlat, indexEntry, pairsObject, pushPairs } from './record-codec.js';
+import { decodeFlat, indexEntry, pushPairs } from './record-codec.js';
 import { RedisIo, normalizeTimeout } from './redis-io.js';
 import { reindex } from './reindex.js';
 import type { RepoContext } from './repo-context.js';
@@ -110,7 +110,8 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     throw this.ctx.io.fail(error, 'retrieve');
   };
 
-  protected async insertRecord({ record }: PreparedRecord<T>): Promise<boolean> {
+  protected async insertRecord(prepared: PreparedRecord<T>): Promise<boolean> {
+    const { record } = prepared;
     const fields = record as unknown as Record<string, unknown>;
     const args: (string | number)[] = [record.id, this.layout.prefix, this.ctx.declared];
     pushPairs(args, fields);
@@ -119,8 +120,9 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
       const entry = indexEntry(fields[field]);
       if (entry) args.push(JSON.stringify(field), entry.valueJson, entry.score);
     }
-    // With a feed the script only adds the version and the time to the message built here.
-    if (this.changes) args.push(`{"op":"create","id":${JSON.stringify(record.id)},"dto":${pairsObject(args, 3)},"version":`);
+    // With a feed the script only adds the version and the time to the message built here. The
+    // record's JSON is the hash's field texts joined: JSON.stringify spells each value as pushPairs did.
+    if (this.changes) args.push(`{"op":"create","id":${JSON.stringify(record.id)},"dto":${prepared.json},"version":`);
     // Not idempotent: the same dto sent again gets a new id. The error carries the id so the caller
     // can retry with it (a conflict then means the first call landed) or retrieve it.
     const created = await this.script('create', SCRIPTS.create, record.id, args, { idempotent: false, details: { id: record.id } });

@@ -1,7 +1,7 @@
 // The benchmark statistics and renderers: a target passes only on the interval's lower bound.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compare, summarize, target, toMarkdown, MIN_ROUNDS } from '../harness.mjs';
+import { collectGarbage, compare, summarize, target, toMarkdown, MIN_ROUNDS } from '../harness.mjs';
 import { median, medianInterval, pairedRatios } from '../stats.mjs';
 import { renderCurve } from '../plot.mjs';
 import { renderSvg, renderMarkdown } from '../chart.mjs';
@@ -75,6 +75,45 @@ test('compare runs at least 15 interleaved rounds after a discarded warm-up, rot
   // warm-up a b c, then round 0: a b c, round 1: b c a, round 2: c a b ...
   assert.deepEqual(order.slice(0, 12), ['a', 'b', 'c', 'a', 'b', 'c', 'b', 'c', 'a', 'c', 'a', 'b']);
   assert.match(toMarkdown(result), /\| b \| [\d.]+[kM]? \| [\d.]+x \[[\d.]+x, [\d.]+x\] \|/);
+});
+
+test('beforeRound runs untimed before each of its subject\'s rounds, the warm-up too, with the setup\'s ctx', async () => {
+  const events = [];
+  const subject = (name) => ({
+    name,
+    setup: () => ({ name, store: [] }),
+    beforeRound: (ctx) => {
+      events.push(`${ctx.name}:before:${ctx.store.length > 0 ? 'dirty' : 'empty'}`);
+      ctx.store.length = 0;
+    },
+    run: (ctx) => {
+      if (ctx.store.length === 0) events.push(`${ctx.name}:run`);
+      ctx.store.push(1);
+    },
+  });
+  await quiet(() => compare({ title: 'before', subjects: [subject('a'), subject('b')], roundMs: 2, warmupMs: 2 }));
+  // 1 warm-up + 15 rounds per subject, each preceded by its own beforeRound, which found the store
+  // the previous round had filled (the first found it empty).
+  for (const name of ['a', 'b']) {
+    const mine = events.filter((e) => e.startsWith(`${name}:`));
+    assert.equal(mine.length, 2 * (MIN_ROUNDS + 1));
+    for (let k = 0; k < mine.length; k += 2) {
+      assert.equal(mine[k], `${name}:before:${k === 0 ? 'empty' : 'dirty'}`);
+      assert.equal(mine[k + 1], `${name}:run`);
+    }
+  }
+});
+
+test('collectGarbage runs a full collection, without --expose-gc', async () => {
+  assert.equal(typeof globalThis.gc, 'undefined', 'this test must run without --expose-gc');
+  let ref;
+  (() => {
+    ref = new WeakRef({ big: new Array(1000).fill(0) });
+  })();
+  // A WeakRef target survives until the current job ends; let it end first.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(collectGarbage(), true);
+  assert.equal(ref.deref(), undefined);
 });
 
 test('the ratio chart draws a whisker and brackets for every interval', () => {
