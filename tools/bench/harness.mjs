@@ -3,40 +3,13 @@
 // one discarded warm-up round. For every subject it reports the median ops/s and the ratio to a
 // baseline: the median of per-round paired ratios, with a 95% bootstrap confidence interval.
 // Targets are judged on that interval's lower bound. Figures are relative by design: absolute
-// ops/s depend on the machine. Every round (the warm-up too) starts after a full garbage
-// collection, untimed, so no subject pays in its round for the garbage another subject left.
-import v8 from 'node:v8';
-import vm from 'node:vm';
+// ops/s depend on the machine.
 import { median, medianInterval, pairedRatios } from './stats.mjs';
 
 export { median, medianInterval, pairedRatios };
 
 /** Fewer rounds than this give an interval too wide to judge a target by. */
 export const MIN_ROUNDS = 15;
-
-let gc;
-
-/**
- * Runs a full, synchronous garbage collection: `global.gc` when node runs with `--expose-gc`,
- * otherwise the same function taken from a fresh context once the flag is set at run time.
- * @returns {boolean} false when this runtime offers no way to collect (the rounds then run without)
- */
-export function collectGarbage() {
-  if (gc === undefined) {
-    gc = typeof globalThis.gc === 'function' ? globalThis.gc : null;
-    if (!gc) {
-      try {
-        v8.setFlagsFromString('--expose-gc');
-        gc = vm.runInNewContext('gc');
-      } catch {
-        gc = null;
-      }
-    }
-  }
-  if (!gc) return false;
-  gc();
-  return true;
-}
 
 function roundsWanted(requested) {
   const fromEnv = Number(process.env.BENCH_ROUNDS);
@@ -49,7 +22,7 @@ function roundsWanted(requested) {
  * @property {() => Promise<unknown> | unknown} [setup]        once before measuring; its result is the ctx
  * @property {(ctx: any) => Promise<unknown> | unknown} [beforeRound]  untimed, before each of the
  *   subject's rounds (the warm-up too): e.g. empty a store that a write subject fills, so every
- *   round writes into the same size of store and no subject's garbage is collected in another's round
+ *   round writes into the same size of store and the heap does not carry every earlier round's data
  * @property {(ctx: any, i: number) => Promise<unknown> | unknown} run  one operation
  * @property {(ctx: any) => Promise<unknown> | unknown} [teardown]
  * @property {number} [opsPerRun]  operations one `run` call performs (batch subjects), default 1
@@ -73,14 +46,12 @@ export async function compare({ title, subjects, baseline, concurrency = 1, roun
     for (const s of subjects) ctxs.push(s.setup ? await s.setup() : undefined);
     for (let i = 0; i < subjects.length; i++) {
       await subjects[i].beforeRound?.(ctxs[i]);
-      collectGarbage();
       await measure(subjects[i], ctxs[i], warmupMs, concurrency);
     }
     for (let round = 0; round < total; round++) {
       for (let k = 0; k < subjects.length; k++) {
         const i = (round + k) % subjects.length;
         await subjects[i].beforeRound?.(ctxs[i]);
-        collectGarbage();
         samples[i].push(await measure(subjects[i], ctxs[i], roundMs, concurrency));
       }
     }

@@ -1,7 +1,7 @@
 // The benchmark statistics and renderers: a target passes only on the interval's lower bound.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectGarbage, compare, summarize, target, toMarkdown, MIN_ROUNDS } from '../harness.mjs';
+import { compare, summarize, target, toMarkdown, MIN_ROUNDS } from '../harness.mjs';
 import { median, medianInterval, pairedRatios } from '../stats.mjs';
 import { renderCurve } from '../plot.mjs';
 import { renderSvg, renderMarkdown } from '../chart.mjs';
@@ -102,18 +102,6 @@ test('beforeRound runs untimed before each of its subject\'s rounds, the warm-up
       assert.equal(mine[k + 1], `${name}:run`);
     }
   }
-});
-
-test('collectGarbage runs a full collection, without --expose-gc', async () => {
-  assert.equal(typeof globalThis.gc, 'undefined', 'this test must run without --expose-gc');
-  let ref;
-  (() => {
-    ref = new WeakRef({ big: new Array(1000).fill(0) });
-  })();
-  // A WeakRef target survives until the current job ends; let it end first.
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(collectGarbage(), true);
-  assert.equal(ref.deref(), undefined);
 });
 
 test('the ratio chart draws a whisker and brackets for every interval', () => {
