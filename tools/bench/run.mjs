@@ -5,7 +5,7 @@
 // --check exits 1 when a target's 95% interval lower bound misses it.
 // --node24 runs the same scenarios on the Node 24 that `npm test` installs into .motifs/node-lts
 // (some peers need it); their results are written as results/<scenario>.node24.{md,json}.
-import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,10 +28,34 @@ if (args.includes('--node24')) {
 const check = args.includes('--check');
 const filter = args.find((a) => !a.startsWith('--'));
 const suffix = process.env.BENCH_RESULTS_SUFFIX ?? '';
-const files = readdirSync(join(here, 'scenarios')).filter((f) => f.endsWith('.mjs') && (!filter || f.includes(filter))).sort();
+// BENCH_SCENARIO: the one scenario a child process runs (set below).
+const only = process.env.BENCH_SCENARIO;
+const files = readdirSync(join(here, 'scenarios'))
+  .filter((f) => f.endsWith('.mjs') && (only ? f === `${only}.mjs` : !filter || f.includes(filter)))
+  .sort();
 if (files.length === 0) {
-  console.error(`no scenario matches ${filter ?? '(any)'}`);
+  console.error(`no scenario matches ${only ?? filter ?? '(any)'}`);
   process.exit(2);
+}
+
+// Several scenarios: each runs in a fresh process of its own, one after the other, as it would alone:
+// no scenario measures in a heap, JIT state or set of timers an earlier one left behind.
+if (files.length > 1) {
+  const met = [];
+  const missed = [];
+  for (const file of files) {
+    const name = file.replace(/\.mjs$/, '');
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, BENCH_SCENARIO: name } });
+    if (child.status !== 0) {
+      missed.push(`${name}: the scenario failed (exit ${child.status ?? child.signal})`);
+      continue;
+    }
+    const { targets = [] } = JSON.parse(readFileSync(join(here, 'results', `${name}${suffix}.json`), 'utf8'));
+    for (const t of targets) (t.ok ? met : missed).push(`${name}: ${t.subject} ≥ ${t.minRatio}x ${t.against} (${t.title}): ${harness.formatRatio(t)}`);
+  }
+  console.log(`\ntargets met (${met.length}):${met.map((m) => `\n  ✔ ${m}`).join('')}`);
+  if (missed.length) console.log(`\nmissed (${missed.length}):${missed.map((m) => `\n  ✖ ${m}`).join('')}`);
+  process.exit(check && missed.length ? 1 : missed.some((m) => m.includes('the scenario failed')) ? 1 : 0);
 }
 
 const interval = (t) => harness.formatRatio(t);
