@@ -48,4 +48,42 @@ describe('request/reply on memory: failures', () => {
     await responder.close();
     expect(flaky.has(requester.replyChannelId)).toBe(false);
   });
+
+  it('past the deadline the reply channel is looked up before every frame: there for a progress frame, gone by the reply, the reply is skipped as orphaned', async () => {
+    const channelId = uniqueNamespace('rr-late');
+    hub.channel(channelId, 1);
+    const requester = await makeRequesterWith<{ n: number }, string>({ kind: 'memory', channelId, memory: { hub }, timeoutMs: 60_000 }, loaders);
+    const responder = await makeResponderWith<{ n: number }, string, string>({ kind: 'memory', channelId, memory: { hub, fromBeginning: true, groupId: uniqueNamespace('late') } }, loaders);
+    const skipped: string[] = [];
+    responder.em.on('skipped', (e) => void skipped.push(`${e.reason}:${e.correlationId}`));
+    let progressed!: () => void;
+    const progressSent = new Promise<void>((resolve) => (progressed = resolve));
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const deadline = Date.now() + 100;
+    responder.onRequest(async (_msg, ctx) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()) + 20));
+      // Past the deadline, the requester still open: this frame is written.
+      await ctx.progress('still working');
+      progressed();
+      await finished;
+      return 'too late';
+    });
+    await responder.listen();
+    // A request as a requester writes it, with a deadline 100 ms away (the requester itself waits on).
+    const headers = { 'motifs-correlation-id': 'late-1', 'motifs-reply-to': requester.replyChannelId, 'motifs-deadline': String(deadline) };
+    await createMemoryPublisher({ channelId, memory: { hub } }).publish({ n: 1 }, { key: 'late-1', headers });
+    await progressSent;
+    expect(hub.has(requester.replyChannelId)).toBe(true);
+    await requester.close();
+    expect(hub.has(requester.replyChannelId)).toBe(false);
+    finish();
+    const until = Date.now() + 5000;
+    while (!skipped.includes('orphaned:late-1') && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(skipped).toEqual(['orphaned:late-1']);
+    // The reply was not written: writing it would have created the channel again.
+    expect(hub.has(requester.replyChannelId)).toBe(false);
+    await responder.close();
+  });
 });
+

@@ -113,10 +113,14 @@ export class Responder<Req, Res, P> implements IResponder<Req, Res, P> {
     try {
       const publisher = await entry.publisher;
       let orphaned: Promise<boolean> | undefined;
+      // Gone once is gone for good (a requester never brings its channel back); there a moment ago
+      // says nothing of now, so that answer is not kept.
+      const stillGone = async (previous: Promise<boolean> | undefined): Promise<boolean> => (await previous) === true || this.replyChannelGone(replyTo);
       const send = async (frame: ReplyFrame) => {
         // Past the deadline the requester may have closed and deleted its reply channel: writing
-        // to it would create it again (Kafka auto-creation, a Redis XADD), so look first.
-        if (Date.now() > deadline && (await (orphaned ??= this.replyChannelGone(replyTo)))) return;
+        // to it would create it again (Kafka auto-creation, a Redis XADD), so look first, before
+        // every frame: the channel 'accepted' found can be gone by the time the reply is ready.
+        if (Date.now() > deadline && (await (orphaned = stillGone(orphaned)))) return;
         await publisher.publish(frame, { key: correlationId, headers: { [REQUEST_HEADERS.correlationId]: correlationId } });
       };
       await send({ t: 'accepted' });
