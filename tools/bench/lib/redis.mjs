@@ -37,3 +37,15 @@ export async function openRawClients(url, redis) {
   await Promise.all([raw.connect(), rawPipelined.connect()]);
   return { raw, rawPipelined };
 }
+
+/** Unlinks every key under a scenario's namespace through `raw`, saying how many. */
+export async function dropNamespace(raw, namespace) {
+  const removed = await unlinkNamespace(raw, namespace);
+  console.log(`removed ${removed} keys under ${namespace}`);
+}
+
+/** The end of a scenario that used {@link openRawClients}: its namespace dropped, both clients closed. */
+export async function closeRawClients({ raw, rawPipelined }, namespace) {
+  await dropNamespace(raw, namespace);
+  await Promise.all([raw.quit(), rawPipelined.quit()]);
+}

@@ -4,7 +4,7 @@
 // and is deleted afterwards.
 import { createRedisRepo } from '@motifs/repo-redis';
 import { Redis } from 'ioredis';
-import { unlinkNamespace } from '../lib/redis.mjs';
+import { dropNamespace } from '../lib/redis.mjs';
 import { benchNamespace } from '../lib/namespace.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -48,8 +48,7 @@ export default async function (h) {
   } finally {
     await plain.close();
     await fed.close();
-    const removed = await unlinkNamespace(raw, namespace);
-    console.log(`removed ${removed} keys under ${namespace}`);
+    await dropNamespace(raw, namespace);
     await raw.quit();
   }
 }

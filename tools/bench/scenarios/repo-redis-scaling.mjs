@@ -6,7 +6,7 @@
 // under it are deleted (SCAN MATCH on its prefix, UNLINK), after every create point and at the end.
 import { randomUUID } from 'node:crypto';
 import { createRedisRepo } from '@motifs/repo-redis';
-import { openRawClients, unlinkNamespace } from '../lib/redis.mjs';
+import { closeRawClients, openRawClients, unlinkNamespace } from '../lib/redis.mjs';
 import { benchNamespace } from '../lib/namespace.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -86,9 +86,6 @@ export default async function (h) {
     };
   } finally {
     await repo.close();
-    const removed = await unlinkNamespace(raw, namespace);
-    console.log(`removed ${removed} keys under ${namespace}`);
-    await raw.quit();
-    await rawPipelined.quit();
+    await closeRawClients({ raw, rawPipelined }, namespace);
   }
 }

@@ -6,7 +6,7 @@
 // each side does per call, not two client configurations.
 import { randomUUID } from 'node:crypto';
 import { createRedisRepo } from '@motifs/repo-redis';
-import { inParallel, openRawClients, unlinkNamespace } from '../lib/redis.mjs';
+import { closeRawClients, inParallel, openRawClients } from '../lib/redis.mjs';
 import { benchNamespace } from '../lib/namespace.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -107,9 +107,6 @@ export default async function (h) {
     };
   } finally {
     await repo.close();
-    const removed = await unlinkNamespace(raw, namespace);
-    console.log(`removed ${removed} keys under ${namespace}`);
-    await raw.quit();
-    await rawPipelined.quit();
+    await closeRawClients({ raw, rawPipelined }, namespace);
   }
 }
