@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import type { IBaseDto } from '@motifs/core';
 import { describeWithService, redisUrl, uniqueNamespace } from '@motifs/test-suite';
 import { Redis } from 'ioredis';
+import { CHANGE_HELPERS } from '../src/change-script.js';
 import { createRedisRepo, type RedisRepo } from '../src/index.js';
 import { deleteRepoKeys } from './raw-keys.js';
 
@@ -68,5 +69,39 @@ describeWithService({ describe, it }, 'redis', 'redis repo change feed keys of a
     expect(messages[2]).toMatchObject({ id: 'a/b', dto: { id: 'a/b', n: 1e21 } });
     expect(typeof messages[2].at).toBe('number');
     expect(entries.map(([, fields]) => fields[3])).toEqual(['a/b', 'a/b', 'a/b']);
+  });
+
+  it("spells TIME's seconds and microseconds as epoch milliseconds (the microseconds are unpadded text)", async () => {
+    const msText = (seconds: string, micros: string): Promise<unknown> => raw.eval(`${CHANGE_HELPERS}\nreturn ms_text(ARGV[1], ARGV[2])`, 0, seconds, micros);
+    expect(await msText('1700000000', '0')).toBe('1700000000000');
+    expect(await msText('1700000000', '999')).toBe('1700000000000');
+    expect(await msText('1700000000', '5123')).toBe('1700000000005');
+    expect(await msText('1700000000', '99999')).toBe('1700000000099');
+    expect(await msText('1700000000', '100000')).toBe('1700000000100');
+    expect(await msText('1700000000', '999999')).toBe('1700000000999');
+  });
+
+  it("stamps each change with the server's clock: `at` is its stream entry's millisecond, and versions are integers", async () => {
+    const name = 'rows-at';
+    const repo = await createRedisRepo<Row>({ name, namespace, changes: { channelId: `${name}.changes` }, redis: { url: redisUrl() } });
+    repos.push(repo);
+    const [seconds] = await raw.time();
+    for (let i = 0; i < 20; i++) await repo.create({ id: `r${i}`, n: i });
+    await repo.update('r0', { n: 100 });
+    await repo.delete_('r1');
+    const entries = await raw.xrange(repo.changesKey!, '-', '+');
+    expect(entries).toHaveLength(22);
+    for (const [entryId, fields] of entries) {
+      const text = fields[1]!;
+      const change = JSON.parse(text);
+      // TIME and XADD run in the same script; the entry's millisecond can only be the same or the next.
+      const entryMs = Number(entryId.split('-')[0]);
+      expect(entryMs - change.at).toBeGreaterThanOrEqual(0);
+      expect(entryMs - change.at).toBeLessThanOrEqual(1);
+      expect(change.at).toBeGreaterThanOrEqual(Number(seconds) * 1000);
+      expect(text).toMatch(/,"version":[1-9]\d*,"at":\d{13}\}$/);
+    }
+    expect(JSON.parse(entries[20]![1][1]!)).toMatchObject({ op: 'update', id: 'r0', version: 2 });
+    expect(JSON.parse(entries[21]![1][1]!)).toMatchObject({ op: 'delete', id: 'r1', version: 2 });
   });
 });
