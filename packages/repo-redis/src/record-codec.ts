@@ -38,20 +38,28 @@ export function parseStoredValue(text: string): unknown {
   return JSON.parse(text);
 }
 
-/** A record from a flat [field, value, ...] reply; undefined for a missing (empty) hash. */
-export function decodeFlat<T>(flat: string[]): T | undefined {
+/** UTF-8 text of a reply element: `toString()` with no argument is Node's direct UTF-8 decode. */
+const text = (part: string | Buffer): string => (typeof part === 'string' ? part : part.toString());
+
+/**
+ * A record from a flat [field, value, ...] reply, as strings or as Buffers (`callBuffer`: ioredis
+ * then skips its own per-element conversion, which measured about 9% of a retrieve's client time);
+ * undefined for a missing (empty) hash.
+ */
+export function decodeFlat<T>(flat: readonly (string | Buffer)[]): T | undefined {
   if (!Array.isArray(flat) || flat.length === 0) return undefined;
   const record: Record<string, unknown> = {};
   let i = 0;
   try {
     for (; i < flat.length; i += 2) {
-      const field = flat[i]!;
+      const field = text(flat[i]!);
       // Written values never carry these keys; data from another writer must not reach a prototype.
       if (FORBIDDEN_FIELDS.has(field)) throw new SyntaxError(`forbidden field "${field}"`);
-      record[field] = parseStoredValue(flat[i + 1]!);
+      record[field] = parseStoredValue(text(flat[i + 1]!));
     }
   } catch (cause) {
-    const field = String(flat[i]);
+    const part = flat[i];
+    const field = part === undefined ? 'undefined' : text(part);
     throw new MotifsErrorSerialization(`stored record field "${field}" cannot be decoded`, { cause, issues: [{ path: [field], message: String((cause as Error).message) }] });
   }
   return record as T;

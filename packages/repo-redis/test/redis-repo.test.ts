@@ -6,6 +6,7 @@ import { RedisRepo } from '../src/index.js';
 const silentClient = (): unknown => ({
   status: 'ready',
   call: () => new Promise(() => undefined),
+  callBuffer: () => new Promise(() => undefined),
   evalsha: () => new Promise(() => undefined),
   quit: async () => 'OK',
   disconnect: () => undefined,

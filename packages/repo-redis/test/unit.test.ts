@@ -197,6 +197,15 @@ describe('parseStoredValue', () => {
     expect(() => decodeFlat(['id', '"a"', 'age', '4 2'])).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: ['age'] })] }));
   });
 
+  it('decodes a reply of Buffers (callBuffer) to the same record, multi-byte UTF-8 included', () => {
+    const flat = ['id', '"a"', 'ünï', '"ü €😀"', 'n', '-0.5', 'tags', '["x","ÿ"]'];
+    expect(decodeFlat(flat.map((part) => Buffer.from(part)))).toEqual(decodeFlat(flat));
+    expect(decodeFlat(flat.map((part) => Buffer.from(part)))).toEqual({ id: 'a', ünï: 'ü €😀', n: -0.5, tags: ['x', 'ÿ'] });
+    expect(decodeFlat([])).toBeUndefined();
+    expect(() => decodeFlat([Buffer.from('ä'), Buffer.from('4 2')])).toThrow(expect.objectContaining({ code: 'MOTIFS_SERIALIZATION', issues: [expect.objectContaining({ path: ['ä'] })] }));
+    expect(() => decodeFlat([Buffer.from('__proto__'), Buffer.from('1')])).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: ['__proto__'] })] }));
+  });
+
   it('reads every one-character string, escaped or not, like JSON.parse', () => {
     for (let code = 0; code < 0x10000; code++) {
       const char = String.fromCharCode(code);
