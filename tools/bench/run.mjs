@@ -50,10 +50,12 @@ function printSummary(met, missed) {
 if (files.length > 1) {
   const met = [];
   const missed = [];
+  let failed = false;
   for (const file of files) {
     const name = file.replace(/\.mjs$/, '');
     const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, BENCH_SCENARIO: name } });
     if (child.status !== 0) {
+      failed = true;
       missed.push(`${name}: the scenario failed (exit ${child.status ?? child.signal})`);
       continue;
     }
@@ -61,7 +63,7 @@ if (files.length > 1) {
     for (const t of targets) (t.ok ? met : missed).push(targetLine(name, t));
   }
   printSummary(met, missed);
-  process.exit(check && missed.length ? 1 : missed.some((m) => m.includes('the scenario failed')) ? 1 : 0);
+  process.exit(failed || (check && missed.length) ? 1 : 0);
 }
 
 const interval = (t) => harness.formatRatio(t);

@@ -86,4 +86,3 @@ describe('request/reply on memory: failures', () => {
     await responder.close();
   });
 });
-

@@ -18,7 +18,7 @@
 // printf's float code, which showed in a server profile of the create. Arguments are strings
 // ('1', not 1), the version is formatted as an integer, and the time is cut from TIME's text.
 
-/** Lua helpers: feed_ok, json_object, ms_text, stamp_ms, publish_change, publish_built. */
+/** Lua helpers: feed_ok, json_object, ms_text, stamp_ms, version_at, publish_change, publish_built. */
 export const CHANGE_HELPERS = `
 local function feed_ok()
   if #KEYS < 5 then return true end
@@ -41,17 +41,21 @@ local function stamp_ms()
   local t = redis.call('TIME')
   return ms_text(t[1], t[2])
 end
+-- The end of every change message: the version (an integer, formatted as one) and the time.
+local function version_at(version)
+  return string.format('%d', version) .. ',"at":' .. stamp_ms() .. '}'
+end
 local function publish_change(op, id, dto, previous)
   local version = redis.call('HINCRBY', KEYS[4], id, '1')
   local msg = '{"op":"' .. op .. '","id":' .. cjson.encode(id) .. ',"dto":' .. dto
   if previous then msg = msg .. ',"previous":' .. previous end
-  msg = msg .. ',"version":' .. string.format('%d', version) .. ',"at":' .. stamp_ms() .. '}'
+  msg = msg .. ',"version":' .. version_at(version)
   redis.call('XADD', KEYS[5], '*', 'v', msg, 'k', id)
 end
 local function publish_built(id, head)
   local version = redis.pcall('HINCRBY', KEYS[4], id, '1')
   if type(version) ~= 'number' then return false end
-  local added = redis.pcall('XADD', KEYS[5], '*', 'v', head .. string.format('%d', version) .. ',"at":' .. stamp_ms() .. '}', 'k', id)
+  local added = redis.pcall('XADD', KEYS[5], '*', 'v', head .. version_at(version), 'k', id)
   if type(added) == 'table' and added.err then
     if version == 1 then redis.call('HDEL', KEYS[4], id) else redis.call('HINCRBY', KEYS[4], id, '-1') end
     return false

@@ -58,8 +58,8 @@ export function decodeFlat<T>(flat: readonly (string | Buffer)[]): T | undefined
       record[field] = parseStoredValue(text(flat[i + 1]!));
     }
   } catch (cause) {
-    const part = flat[i];
-    const field = part === undefined ? 'undefined' : text(part);
+    // String() of a Buffer is its UTF-8 text, as text() gives.
+    const field = String(flat[i]);
     throw new MotifsErrorSerialization(`stored record field "${field}" cannot be decoded`, { cause, issues: [{ path: [field], message: String((cause as Error).message) }] });
   }
   return record as T;
