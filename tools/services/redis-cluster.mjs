@@ -53,15 +53,28 @@ export function serverPid(node) {
 }
 
 /** Starts a daemonized redis-server from `args` and records its pid; resolves to null or a reason. */
+/** The pid a pid file holds, or 0 while it is missing or not written yet. */
+function pidInFile(file) {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export async function spawnServer(bin, node, args) {
   mkdirSync(node.dir, { recursive: true });
   rmSync(node.pidfile, { force: true });
   const all = [...args, '--daemonize', 'yes', '--pidfile', node.pidfile, '--logfile', node.logfile, '--dir', node.dir];
   const r = spawnSync(bin, all, { encoding: 'utf8' });
   if (r.status !== 0) return `redis-server on port ${node.port} failed to start: ${(r.stderr || r.stdout).trim()}`;
-  for (const until = Date.now() + 5000; !existsSync(node.pidfile) && Date.now() < until; ) await sleep(20);
-  if (!existsSync(node.pidfile)) return `redis-server on port ${node.port} wrote no pid file (see ${node.logfile})`;
-  writeJson(node.state, { pid: Number(readFileSync(node.pidfile, 'utf8')), port: node.port, startedAt: new Date().toISOString() });
+  // Redis creates the pid file before it writes the pid: an empty file read in between gave pid 0,
+  // and a node recorded with pid 0 is one that `down` cannot find (it outlived a CI run).
+  let pid = 0;
+  for (const until = Date.now() + 5000; !(pid = pidInFile(node.pidfile)) && Date.now() < until; ) await sleep(20);
+  if (!pid) return `redis-server on port ${node.port} wrote no pid to ${node.pidfile} (see ${node.logfile})`;
+  writeJson(node.state, { pid, port: node.port, startedAt: new Date().toISOString() });
   return null;
 }
 
