@@ -10,14 +10,28 @@ import { pidAlive, sleep, stateDir } from '../util.mjs';
 
 /** Env under which `up` finishes fast and starts nothing: no redis-server/java on PATH, free ports. */
 async function quietEnv(t, extra = {}) {
+  // Distinct ports: freePort() asked twice in a row may get the same port back from the OS, and a
+  // list naming one node twice is refused (CI once saw sentinels 36139,46477,36139).
+  const taken = new Set();
+  const distinct = async (pick) => {
+    for (;;) {
+      const port = await pick();
+      if (!taken.has(port)) return taken.add(port), port;
+    }
+  };
+  const hosts = async (n, pick = freePort) => {
+    const ports = [];
+    for (let i = 0; i < n; i++) ports.push(await distinct(pick));
+    return ports.map((p) => `127.0.0.1:${p}`).join(',');
+  };
   return {
     MOTIFS_STATE_DIR: tempDir(t),
-    MOTIFS_REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
-    MOTIFS_KAFKA_BROKERS: `127.0.0.1:${await freePort({ pair: true })}`,
+    MOTIFS_REDIS_URL: `redis://${await hosts(1)}`,
+    MOTIFS_KAFKA_BROKERS: await hosts(1, () => freePort({ pair: true })),
     // Never the real cluster/sentinel ports (a topology answering there would be reused).
-    MOTIFS_REDIS_CLUSTER_NODES: (await Promise.all([1, 2, 3, 4, 5, 6].map(() => freePortBelow(55_535)))).map((p) => `127.0.0.1:${p}`).join(','),
-    MOTIFS_REDIS_SENTINEL_SERVERS: `127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`,
-    MOTIFS_REDIS_SENTINELS: `127.0.0.1:${await freePort()},127.0.0.1:${await freePort()},127.0.0.1:${await freePort()}`,
+    MOTIFS_REDIS_CLUSTER_NODES: await hosts(6, () => freePortBelow(55_535)),
+    MOTIFS_REDIS_SENTINEL_SERVERS: await hosts(2),
+    MOTIFS_REDIS_SENTINELS: await hosts(3),
     PATH: bareBin(t),
     ...extra,
   };
