@@ -13,7 +13,7 @@ import { writeMismatch } from './index-guard.js';
 import { RepoLayout } from './layout.js';
 import type { RedisRepoOptions } from './options.js';
 import { countMatching, findCandidates } from './queries.js';
-import { decodeFlat, indexEntry, pushPairs } from './record-codec.js';
+import { FieldNames, decodeFlat, indexEntry, pushPairs } from './record-codec.js';
 import { RedisIo, normalizeTimeout } from './redis-io.js';
 import { reindex } from './reindex.js';
 import type { RepoContext } from './repo-context.js';
@@ -102,10 +102,16 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     const io = this.ctx.io;
     // The common case at a call site of its own: writes share `run`, and a read behind that shared
     // closure measured 10-20% slower once writes had run in the same process.
-    // As Buffers: decodeFlat turns each into text once, where ioredis would convert them first.
-    if (io.direct()) return (this.client.callBuffer('HGETALL', key) as Promise<unknown>).then(decodeFlat as (flat: unknown) => T | undefined, this.readFailed);
-    return io.run('retrieve', () => this.client.callBuffer('HGETALL', key)).then(decodeFlat as (flat: unknown) => T | undefined);
+    // As Buffers: decodeFlat reads them itself (field names it has seen are compared, not decoded),
+    // where ioredis would convert each to text first.
+    if (io.direct()) return (this.client.callBuffer('HGETALL', key) as Promise<unknown>).then(this.decodeRecord, this.readFailed);
+    return io.run('retrieve', () => this.client.callBuffer('HGETALL', key)).then(this.decodeRecord);
   }
+
+  /** The field names of the records this repo read last (see {@link FieldNames}). */
+  private readonly fieldNames = new FieldNames();
+
+  private readonly decodeRecord = (flat: unknown): T | undefined => decodeFlat<T>(flat as Buffer[], this.fieldNames);
 
   private readonly readFailed = (error: unknown): never => {
     throw this.ctx.io.fail(error, 'retrieve');

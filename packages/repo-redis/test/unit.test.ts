@@ -3,7 +3,7 @@ import { MotifsError, MotifsErrorConflict, MotifsErrorNotFound, MotifsErrorTimeo
 import { REDIS_DEFAULTS } from '@motifs/core/kit';
 import type { RedisOptions } from 'ioredis';
 import { createRedisRepo, mapRedisError, mapWriteError, RedisRepo, RepoLayout, wasNotSent } from '../src/index.js';
-import { decodeFlat, parseStoredValue, pushPairs } from '../src/record-codec.js';
+import { FieldNames, decodeFlat, parseStoredBytes, parseStoredValue, pushPairs } from '../src/record-codec.js';
 import { SCRIPTS, runScript } from '../src/scripts.js';
 
 describe('mapRedisError', () => {
@@ -171,7 +171,7 @@ describe('parseStoredValue', () => {
   const texts = [
     '"a"', '""', '"person 42"', '"2026-01-01T00:00:00.000Z"', '"é ✓ 𝄞"', '"a\\"b"', '"a\\nb"', '"\\u0041"', '"a"b"', '"a', 'a"', '"\\"',
     '"tab\there"', '"nl\nhere"', `"${'\ud800'}"`, '" "', '"\u007f"',
-    '0', '-0', '42', '-42', '3.14', '1e3', '1E+3', '-1.5e-7', '1e400', '01', '1.', '.5', '-', '+1', '1e', '0x10', '1_000', '42 ', ' 42', 'NaN', 'Infinity',
+    '0', '-0', '00', '-00', '-01', '--1', '-a', '1a', '4-2', '123456789012345', '-12345678901234', '1234567890123456', '9007199254740993', '-9007199254740993', '42', '-42', '3.14', '1e3', '1E+3', '-1.5e-7', '1e400', '01', '1.', '.5', '-', '+1', '1e', '0x10', '1_000', '42 ', ' 42', 'NaN', 'Infinity',
     'true', 'false', 'null', '[]', '["a",1]', '{}', '{"a":{"b":[1,2]}}', '', ' ', 'undefined', '"a" ', ' "a"',
   ];
   it.each(texts)('reads %j like JSON.parse', (text) => {
@@ -192,6 +192,31 @@ describe('parseStoredValue', () => {
     if ('value' in expected) expect(Object.is(actual.value, expected.value) || typeof expected.value === 'object').toBe(true);
   });
 
+  /** What a reader gets from `read`: the value, or that it refused (a SyntaxError). */
+  const outcome = (read: () => unknown): { value?: unknown; error?: boolean } => {
+    try {
+      return { value: read() };
+    } catch (err) {
+      expect(err).toBeInstanceOf(SyntaxError);
+      return { error: true };
+    }
+  };
+
+  it.each(texts)('reads %j from bytes like JSON.parse reads their text', (text) => {
+    const bytes = Buffer.from(text);
+    const expected = outcome(() => JSON.parse(bytes.toString()));
+    const actual = outcome(() => parseStoredBytes(bytes));
+    expect(actual).toEqual(expected);
+    if ('value' in expected) expect(Object.is(actual.value, expected.value) || typeof expected.value === 'object').toBe(true);
+  });
+
+  it('reads bytes that are not UTF-8, and an empty part, like JSON.parse reads their text', () => {
+    for (const bytes of [Buffer.from([34, 0xff, 34]), Buffer.from([34, 0xc3, 34]), Buffer.from([34, 0xe2, 0x82, 34]), Buffer.from([0xff]), Buffer.alloc(0), Buffer.from([34])]) {
+      const expected = outcome(() => JSON.parse(bytes.toString()));
+      expect(outcome(() => parseStoredBytes(bytes))).toEqual(expected);
+    }
+  });
+
   it('decodes a record whatever its values, and names the field it cannot decode', () => {
     expect(decodeFlat(['id', '"a"', 'n', '-0.5', 'tags', '["x"]', 'q', '"say \\"hi\\""'])).toEqual({ id: 'a', n: -0.5, tags: ['x'], q: 'say "hi"' });
     expect(() => decodeFlat(['id', '"a"', 'age', '4 2'])).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: ['age'] })] }));
@@ -204,6 +229,61 @@ describe('parseStoredValue', () => {
     expect(decodeFlat([])).toBeUndefined();
     expect(() => decodeFlat([Buffer.from('ä'), Buffer.from('4 2')])).toThrow(expect.objectContaining({ code: 'MOTIFS_SERIALIZATION', issues: [expect.objectContaining({ path: ['ä'] })] }));
     expect(() => decodeFlat([Buffer.from('__proto__'), Buffer.from('1')])).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: ['__proto__'] })] }));
+  });
+
+  it('FieldNames: a name seen at a position comes back as the kept string; another name replaces it', () => {
+    const names = new FieldNames();
+    const first = names.text(Buffer.from('name'), 0);
+    expect(first).toBe('name');
+    // The same bytes (another Buffer): the kept string itself, not a new decode.
+    expect(names.text(Buffer.from('name'), 0)).toBe(first);
+    // Same length, other bytes; a shorter and a longer name; another position: each read for what it is.
+    expect(names.text(Buffer.from('nama'), 0)).toBe('nama');
+    expect(names.text(Buffer.from('nam'), 0)).toBe('nam');
+    expect(names.text(Buffer.from('names'), 0)).toBe('names');
+    expect(names.text(Buffer.from('name'), 1)).toBe('name');
+    expect(names.text(Buffer.from('ünï 😀'), 0)).toBe('ünï 😀');
+    expect(names.text(Buffer.from('ünï 😀'), 0)).toBe('ünï 😀');
+    // The kept bytes are a copy: changing the reply's Buffer afterwards changes nothing kept.
+    const reply = Buffer.from('abcd');
+    expect(names.text(reply, 2)).toBe('abcd');
+    reply.write('abce');
+    expect(names.text(reply, 2)).toBe('abce');
+    expect(names.text(Buffer.from('abcd'), 2)).toBe('abcd');
+    // Long names and far positions are read each time (and still right).
+    const long = 'x'.repeat(65);
+    expect(names.text(Buffer.from(long), 0)).toBe(long);
+    expect(names.text(Buffer.from(long), 0)).toBe(long);
+    expect(names.text(Buffer.from('far'), 64)).toBe('far');
+    expect(names.text(Buffer.from('faz'), 64)).toBe('faz');
+  });
+
+  it('decodeFlat with FieldNames gives the record it gives without, whatever records came before', () => {
+    const names = new FieldNames();
+    const records = [
+      ['id', '"a"', 'name', '"Ada"', 'age', '36', 'tags', '["x"]'],
+      ['id', '"b"', 'name', '"Bob"', 'age', '-0', 'tags', '[]'],
+      ['id', '"c"', 'nick', '"C"', 'age', '1.5', 'tags', '["y"]', 'extra', 'true'],
+      ['id', '"d"', 'name', '"D\\u0041"'],
+      ['ünï', '"ü €😀"', 'id', '"e"', 'n', '123456789012345'],
+      ['id', '"a"', 'name', '"Ada"', 'age', '36', 'tags', '["x"]'],
+    ];
+    for (const flat of records) {
+      const withNames = decodeFlat<Record<string, unknown>>(flat.map((part) => Buffer.from(part)), names)!;
+      expect(withNames).toEqual(decodeFlat(flat));
+      expect(Object.keys(withNames)).toEqual(flat.filter((_, i) => i % 2 === 0));
+      // -0 stays -0, as JSON.parse reads it.
+      if (flat.includes('age')) expect(Object.is(withNames.age, JSON.parse(flat[flat.indexOf('age') + 1]!))).toBe(true);
+    }
+    // A forbidden name is refused whether or not a FieldNames has seen it before.
+    for (let k = 0; k < 2; k++) {
+      expect(() => decodeFlat([Buffer.from('id'), Buffer.from('"a"'), Buffer.from('constructor'), Buffer.from('1')], names)).toThrow(
+        expect.objectContaining({ code: 'MOTIFS_SERIALIZATION', issues: [expect.objectContaining({ path: ['constructor'] })] }),
+      );
+    }
+    expect(() => decodeFlat([Buffer.from('id'), Buffer.from('"a"'), Buffer.from('age'), Buffer.from('01')], names)).toThrow(
+      expect.objectContaining({ code: 'MOTIFS_SERIALIZATION', issues: [expect.objectContaining({ path: ['age'] })] }),
+    );
   });
 
   it('reads every one-character string, escaped or not, like JSON.parse', () => {
@@ -223,6 +303,21 @@ describe('parseStoredValue', () => {
           actual = SyntaxError;
         }
         if (actual !== expected) throw new Error(`${JSON.stringify(text)}: ${String(actual)} !== ${String(expected)}`);
+        // From bytes: what JSON.parse reads in their text (a lone surrogate is U+FFFD in UTF-8).
+        const bytes = Buffer.from(text);
+        let fromText: unknown;
+        try {
+          fromText = JSON.parse(bytes.toString());
+        } catch {
+          fromText = SyntaxError;
+        }
+        let fromBytes: unknown;
+        try {
+          fromBytes = parseStoredBytes(bytes);
+        } catch {
+          fromBytes = SyntaxError;
+        }
+        if (fromBytes !== fromText) throw new Error(`bytes of ${JSON.stringify(text)}: ${String(fromBytes)} !== ${String(fromText)}`);
       }
     }
   });
