@@ -258,6 +258,27 @@ describe('parseStoredValue', () => {
     expect(names.text(Buffer.from('faz'), 64)).toBe('faz');
   });
 
+  it('FieldNames: decodes a kept name no more; another name replaces it only on every 8th miss', () => {
+    const names = new FieldNames();
+    const decodes = jest.spyOn(Buffer.prototype, 'toString');
+    try {
+      const read = (name: string): number => {
+        decodes.mockClear();
+        expect(names.text(Buffer.from(name), 0)).toBe(name);
+        return decodes.mock.calls.length;
+      };
+      expect(read('name')).toBe(1); // the first name at a position is kept
+      expect(read('name')).toBe(0);
+      for (let miss = 1; miss < 8; miss++) expect(read('nick')).toBe(1); // misses 1-7: 'name' stays
+      expect(read('name')).toBe(0);
+      expect(read('nick')).toBe(1); // the 8th miss: 'nick' replaces 'name'
+      expect(read('nick')).toBe(0);
+      expect(read('name')).toBe(1);
+    } finally {
+      decodes.mockRestore();
+    }
+  });
+
   it('decodeFlat with FieldNames gives the record it gives without, whatever records came before', () => {
     const names = new FieldNames();
     const records = [
