@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import Emittery from 'emittery';
 import {
   type IListener,
@@ -181,6 +181,33 @@ describe('makeRequester / makeResponder', () => {
     await expect(requesters[0]!.request({ n: 7 })).resolves.toBe(7);
     await Promise.all(requesters.map((r) => r.close()));
     await responder.close();
+  });
+
+  it('a request times out only once the wall clock is past its deadline, even when the timer fires early', async () => {
+    // Node's timers run on the event loop's cached clock, which can lag Date.now(): here the wall
+    // clock is made to run 40 ms behind the timers, so the first timer fires before the deadline.
+    const channelId = 'lagging-clock';
+    const seen: Record<string, string>[] = [];
+    const listener = fakeListener({ channelId });
+    listener.onMessage(async (_msg, ctx) => void seen.push(ctx.headers));
+    await listener.listen();
+    const realNow = Date.now.bind(Date);
+    let shift = 0;
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + shift);
+    const requester = await makeRequester<{ n: number }, string>({ kind: 'rr-fake', channelId, timeoutMs: 50, noResponderMs: 50 });
+    try {
+      const request = requester.request({ n: 1 });
+      shift = -40;
+      const err = await request.then(() => undefined, (e: unknown) => e);
+      const timedOutAt = Date.now();
+      expect(err).toMatchObject({ code: 'MOTIFS_TIMEOUT' });
+      const deadline = Number(seen[0]![REQUEST_HEADERS.deadline]);
+      expect(timedOutAt).toBeGreaterThan(deadline);
+    } finally {
+      now.mockRestore();
+      await requester.close();
+      await listener.close();
+    }
   });
 
   it('a reply channel that cannot be deleted on close is reported on em, and close() still resolves', async () => {

@@ -103,7 +103,19 @@ export class Requester<Req, Res, P> implements IRequester<Req, Res, P> {
     const result = new Promise<unknown>((resolve, reject) => {
       const entry: Pending = { resolve, reject, onProgress: o.onProgress, timers: [], cleanup: () => undefined };
       const fail = (err: unknown) => this.settle(correlationId, err, true);
-      entry.timers.push(setTimeout(() => fail(new MotifsErrorTimeout(`no reply on "${channelId}" within ${o.timeoutMs}ms`, { outcomeUnknown: true, retryable: false, details: { ...where, timeoutMs: o.timeoutMs } })), o.timeoutMs));
+      // Node counts a timer from the event loop's cached time, which lags Date.now() by however long
+      // the current tick has run: the timer can fire before the wall clock reaches the deadline the
+      // responder reads. A request times out only past its deadline, so a responder that then looks
+      // (before writing a late reply) sees it as late, and skips it once this requester has closed.
+      const onTimeout = (): void => {
+        const left = deadline - Date.now();
+        if (left >= 0) {
+          entry.timers.push(setTimeout(onTimeout, left + 1));
+          return;
+        }
+        fail(new MotifsErrorTimeout(`no reply on "${channelId}" within ${o.timeoutMs}ms`, { outcomeUnknown: true, retryable: false, details: { ...where, timeoutMs: o.timeoutMs } }));
+      };
+      entry.timers.push(setTimeout(onTimeout, o.timeoutMs));
       if (o.noResponderMs < o.timeoutMs) {
         const noResponder = () =>
           new MotifsErrorUnavailable(`no responder on "${channelId}" accepted the request within ${o.noResponderMs}ms`, {
