@@ -20,6 +20,8 @@ export interface Child {
   exited: Promise<{ at: number; code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first line that has `key`. */
   line(key: string, timeoutMs: number): Promise<Record<string, unknown>>;
+  /** Resolves with the exit, or `'still running'` after `timeoutMs` (its timer is cleared either way). */
+  exitWithin(timeoutMs: number): Promise<{ at: number; code: number | null; signal: NodeJS.Signals | null } | 'still running'>;
   /** SIGKILLs the child if it is still running. */
   kill(): void;
 }
@@ -98,6 +100,16 @@ export async function runChild(pkg: string, name: string, env: Record<string, st
             resolve();
           });
         });
+      }
+    },
+    async exitWithin(timeoutMs) {
+      // The timer is cleared when the child exits first: a pending one would keep jest's worker
+      // alive after the run ("Jest did not exit one second after the test run has completed").
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        return await Promise.race([exited, new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), timeoutMs)))]);
+      } finally {
+        clearTimeout(timer);
       }
     },
     kill() {

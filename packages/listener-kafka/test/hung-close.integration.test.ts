@@ -39,7 +39,7 @@ describeWithService({ describe, it }, 'kafka', 'listener-kafka close() with a hu
       resources: string[];
     };
     const closedAt = Date.now();
-    const exit = await Promise.race([child.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 5000))]);
+    const exit = await child.exitWithin(5000);
     child.kill();
     const figures = { closeMs: closed.closeMs, exitAfterCloseMs: exit === 'still running' ? exit : exit.at - closedAt, resources: closed.resources };
     console.log('hung-close child:', JSON.stringify(figures));

@@ -21,7 +21,7 @@ describe('listener-memory close() with a hung handler (child process)', () => {
       resources: string[];
     };
     const closedAt = Date.now();
-    const exit = await Promise.race([child.exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 5000))]);
+    const exit = await child.exitWithin(5000);
     child.kill();
     console.log('hung-close child:', JSON.stringify({ closeMs: closed.closeMs, exitAfterCloseMs: exit === 'still running' ? exit : exit.at - closedAt, resources: closed.resources }));
     expect(closed.closeMs).toBeGreaterThanOrEqual(closeTimeoutMs - 20);

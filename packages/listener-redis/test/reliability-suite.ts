@@ -234,9 +234,7 @@ export function reliabilityCases(bed: RedisBed): void {
       resources: string[];
     };
     const closedAt = Date.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const exit = await Promise.race([child.exited, new Promise<'still running'>((resolve) => (timer = setTimeout(() => resolve('still running'), 5000)))]);
-    clearTimeout(timer);
+    const exit = await child.exitWithin(5000);
     child.kill();
     process.stdout.write(`[reliability] hung-close child: ${JSON.stringify({ closeMs: closed.closeMs, exitAfterCloseMs: exit === 'still running' ? exit : exit.at - closedAt, resources: closed.resources })}\n`);
 
