@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectRedis } from './resp.mjs';
-import { isLocalHost, pidLooksLike, pidRunning, portOpen, readJson, run, seconds, sleep, stateDir, stopPid, which, withLock, writeJson } from './util.mjs';
+import { isLocalHost, pidInFile, pidLooksLike, pidRunning, portOpen, readJson, run, seconds, sleep, stateDir, stopPid, which, withLock, writeJson } from './util.mjs';
 
 export const DEFAULT_REDIS_CLUSTER_NODES = '127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103,127.0.0.1:7104,127.0.0.1:7105,127.0.0.1:7106';
 export const CLUSTER_NODE_TIMEOUT_MS = 2000;
@@ -53,24 +53,14 @@ export function serverPid(node) {
 }
 
 /** Starts a daemonized redis-server from `args` and records its pid; resolves to null or a reason. */
-/** The pid a pid file holds, or 0 while it is missing or not written yet. */
-function pidInFile(file) {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : 0;
-  } catch {
-    return 0;
-  }
-}
-
 export async function spawnServer(bin, node, args) {
   mkdirSync(node.dir, { recursive: true });
   rmSync(node.pidfile, { force: true });
   const all = [...args, '--daemonize', 'yes', '--pidfile', node.pidfile, '--logfile', node.logfile, '--dir', node.dir];
   const r = spawnSync(bin, all, { encoding: 'utf8' });
   if (r.status !== 0) return `redis-server on port ${node.port} failed to start: ${(r.stderr || r.stdout).trim()}`;
-  // Redis creates the pid file before it writes the pid: an empty file read in between gave pid 0,
-  // and a node recorded with pid 0 is one that `down` cannot find (it outlived a CI run).
+  // Wait for the pid itself (see pidInFile): a node recorded with pid 0 is one that `down` cannot
+  // find (it outlived a CI run).
   let pid = 0;
   for (const until = Date.now() + 5000; !(pid = pidInFile(node.pidfile)) && Date.now() < until; ) await sleep(20);
   if (!pid) return `redis-server on port ${node.port} wrote no pid to ${node.pidfile} (see ${node.logfile})`;

@@ -1,9 +1,9 @@
 // Redis: reuse whatever answers at MOTIFS_REDIS_URL, else start a throwaway local redis-server.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectRedis, parseRedisUrl, pingRedis, redactUrl } from './resp.mjs';
-import { isLocalHost, pidLooksLike, portOpen, randomId, readJson, seconds, sleep, stateDir, stopPid, which, writeJson } from './util.mjs';
+import { isLocalHost, pidInFile, pidLooksLike, portOpen, randomId, readJson, seconds, sleep, stateDir, stopPid, which, writeJson } from './util.mjs';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -68,7 +68,10 @@ export async function redisUp({ root, env = process.env, log }) {
       if (!reason) break;
     }
     if (reason) return result(url, false, false, `started redis-server but it does not answer: ${reason} (see ${logfile})`);
-    writeJson(state, { pid: Number(readFileSync(pidfile, 'utf8')), port: cfg.port, startedAt: new Date().toISOString() });
+    // A Redis that answers has written its pid; a node recorded with pid 0 is one `down` cannot find.
+    const pid = pidInFile(pidfile);
+    if (!pid) return result(url, false, false, `started redis-server but it wrote no pid to ${pidfile} (see ${logfile})`);
+    writeJson(state, { pid, port: cfg.port, startedAt: new Date().toISOString() });
     startedByUs = true;
     log(`redis: started redis-server on port ${cfg.port} in ${seconds(Date.now() - started)}`);
   }

@@ -45,6 +45,19 @@ export function writeJson(file, value) {
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * The pid a pid file holds, or 0 while it is missing or not written yet: redis-server creates its
+ * pid file before it writes the pid, so a file read in between is empty.
+ */
+export function pidInFile(file) {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export function pidAlive(pid) {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
