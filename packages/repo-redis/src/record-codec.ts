@@ -18,6 +18,46 @@ export function pushPairs(args: (string | number)[], fields: Record<string, unkn
   for (const key of keys) args.push(key, JSON.stringify(fields[key]));
 }
 
+/** Most field names a {@link MemberPrefixes} keeps. */
+const PREFIXES_KEPT = 256;
+
+/**
+ * The text `"name":` that starts a JSON object member, made once per field name: a repo's records
+ * share a few names. Names past the first {@link PREFIXES_KEPT} are made each time, not kept.
+ */
+export class MemberPrefixes {
+  private readonly kept = new Map<string, string>();
+
+  of(name: string): string {
+    let prefix = this.kept.get(name);
+    if (prefix === undefined) {
+      prefix = `${JSON.stringify(name)}:`;
+      if (this.kept.size < PREFIXES_KEPT) this.kept.set(name, prefix);
+    }
+    return prefix;
+  }
+}
+
+/**
+ * {@link pushPairs} for a record, returning also its JSON text joined from the same value texts:
+ * for a record (a JSON tree, as prepareCreate makes it) that is the very text JSON.stringify
+ * gives, without stringifying every value a second time. A create with a change feed sends it as
+ * its message's `dto`; this halves what the message costs the client (bench repo-redis-changes).
+ */
+export function pushPairsWithJson(args: (string | number)[], fields: Record<string, unknown>, prefixes: MemberPrefixes): string {
+  const keys = Object.keys(fields);
+  args.push(keys.length);
+  let json = '{';
+  let first = true;
+  for (const key of keys) {
+    const text = JSON.stringify(fields[key]);
+    args.push(key, text);
+    json = first ? json + prefixes.of(key) + text : json + ',' + prefixes.of(key) + text;
+    first = false;
+  }
+  return `${json}}`;
+}
+
 // The JSON grammar of a string without escapes, and of a number: for these two (most stored values)
 // the value is read without starting the JSON parser, which costs more than the text itself.
 // eslint-disable-next-line no-control-regex -- JSON strings cannot hold raw U+0000..U+001F: those go to JSON.parse

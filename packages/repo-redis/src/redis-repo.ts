@@ -13,7 +13,7 @@ import { writeMismatch } from './index-guard.js';
 import { RepoLayout } from './layout.js';
 import type { RedisRepoOptions } from './options.js';
 import { countMatching, findCandidates } from './queries.js';
-import { FieldNames, decodeFlat, indexEntry, pushPairs } from './record-codec.js';
+import { FieldNames, MemberPrefixes, decodeFlat, indexEntry, pushPairs, pushPairsWithJson } from './record-codec.js';
 import { RedisIo, normalizeTimeout } from './redis-io.js';
 import { reindex } from './reindex.js';
 import type { RepoContext } from './repo-context.js';
@@ -108,6 +108,9 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     return io.run('retrieve', () => this.client.callBuffer('HGETALL', key)).then(this.decodeRecord);
   }
 
+  /** `"name":` of the field names this repo's creates put in change messages (see {@link MemberPrefixes}). */
+  private readonly memberPrefixes = new MemberPrefixes();
+
   /** The field names of the records this repo read last (see {@link FieldNames}). */
   private readonly fieldNames = new FieldNames();
 
@@ -121,15 +124,16 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     const { record } = prepared;
     const fields = record as unknown as Record<string, unknown>;
     const args: (string | number)[] = [record.id, this.layout.prefix, this.ctx.declared];
-    pushPairs(args, fields);
+    // With a feed the script only adds the version and the time to the message built here; its
+    // dto is the record's JSON joined from the very field texts the hash receives.
+    const json = this.changes ? pushPairsWithJson(args, fields, this.memberPrefixes) : undefined;
+    if (json === undefined) pushPairs(args, fields);
     for (const field of this.ctx.indexes) {
       if (!Object.hasOwn(fields, field)) continue;
       const entry = indexEntry(fields[field]);
       if (entry) args.push(JSON.stringify(field), entry.valueJson, entry.score);
     }
-    // With a feed the script only adds the version and the time to the message built here. The
-    // record's JSON is the hash's field texts joined: JSON.stringify spells each value as pushPairs did.
-    if (this.changes) args.push(`{"op":"create","id":${JSON.stringify(record.id)},"dto":${prepared.json},"version":`);
+    if (json !== undefined) args.push(`{"op":"create","id":${JSON.stringify(record.id)},"dto":${json},"version":`);
     // Not idempotent: the same dto sent again gets a new id. The error carries the id so the caller
     // can retry with it (a conflict then means the first call landed) or retrieve it.
     const created = await this.script('create', SCRIPTS.create, record.id, args, { idempotent: false, details: { id: record.id } });

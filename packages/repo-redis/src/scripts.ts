@@ -71,7 +71,13 @@ if fit == 0 then return -1 end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local id, prefix, n, last = ARGV[1], ARGV[2], tonumber(ARGV[4]), #ARGV
 if #KEYS == 5 then
-  if not publish_built(id, ARGV[last]) then return -2 end
+  local version = redis.pcall('HINCRBY', KEYS[4], id, '1')
+  if type(version) ~= 'number' then return -2 end
+  local added = redis.pcall('XADD', KEYS[5], '*', 'v', stamped(ARGV[last], version), 'k', id)
+  if type(added) == 'table' and added.err then
+    if version == 1 then redis.call('HDEL', KEYS[4], id) else redis.call('HINCRBY', KEYS[4], id, '-1') end
+    return -2
+  end
   last = last - 1
 end
 if fit == 2 then redis.call('HSET', KEYS[3], 'indexes', ARGV[3]) end

@@ -3,7 +3,7 @@ import { MotifsError, MotifsErrorConflict, MotifsErrorNotFound, MotifsErrorTimeo
 import { REDIS_DEFAULTS } from '@motifs/core/kit';
 import type { RedisOptions } from 'ioredis';
 import { createRedisRepo, mapRedisError, mapWriteError, RedisRepo, RepoLayout, wasNotSent } from '../src/index.js';
-import { FieldNames, decodeFlat, parseStoredBytes, parseStoredValue, pushPairs } from '../src/record-codec.js';
+import { FieldNames, MemberPrefixes, decodeFlat, parseStoredBytes, parseStoredValue, pushPairs, pushPairsWithJson } from '../src/record-codec.js';
 import { SCRIPTS, runScript } from '../src/scripts.js';
 
 describe('mapRedisError', () => {
@@ -329,5 +329,25 @@ describe('pushPairs', () => {
     pushPairs(args, record);
     const joined = `{${Array.from({ length: args[0] as number }, (_, k) => `${JSON.stringify(args[1 + 2 * k])}:${args[2 + 2 * k]}`).join(',')}}`;
     expect(joined).toBe(JSON.stringify(record));
+  });
+
+  it('pushPairsWithJson pushes what pushPairs pushes and returns JSON.stringify(record), with one MemberPrefixes for every record', () => {
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, k) => [`f${k}`, k % 2 ? `v${k}` : k / 3]));
+    const records: Record<string, unknown>[] = [
+      { id: 'a"b/c', 'quo"te': 'x\\y', ünï: 'ü', '': 0, n: 1e21, f: -0.5, nested: { a: [1, { b: null }] }, t: true },
+      { t: false, id: 'same names, other order', ünï: 'é\n', 'quo"te': null },
+      { id: 'x', '12': 'integer-like names come first', b: 1, '3': [] },
+      many,
+      { id: 'after 300 names', f299: 'kept names and new ones', zz: { '"': '"' } },
+    ];
+    const prefixes = new MemberPrefixes();
+    for (const record of records) {
+      const args: (string | number)[] = ['head'];
+      const json = pushPairsWithJson(args, record, prefixes);
+      const expected: (string | number)[] = ['head'];
+      pushPairs(expected, record);
+      expect(args).toEqual(expected);
+      expect(json).toBe(JSON.stringify(record));
+    }
   });
 });

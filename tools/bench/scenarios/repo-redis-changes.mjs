@@ -23,7 +23,7 @@ export default async function (h) {
       concurrency: 16,
       // The target's comparison: more and longer rounds than the minimum, as a create round on a
       // shared 2-core machine swings by a factor of two (the interval narrows, the median holds).
-      rounds: 35,
+      rounds: 61,
       roundMs: 600,
       subjects: [
         { name: '@motifs/repo-redis create, no feed', run: (_, i) => plain.create(record(i)) },
