@@ -13,7 +13,7 @@ import { writeMismatch } from './index-guard.js';
 import { RepoLayout } from './layout.js';
 import type { RedisRepoOptions } from './options.js';
 import { countMatching, findCandidates } from './queries.js';
-import { FieldNames, MemberPrefixes, decodeFlat, indexEntry, pushPairs, pushPairsWithJson } from './record-codec.js';
+import { FieldNames, MemberPrefixes, decodeFlat, indexEntry, pairsJson, pushPairs } from './record-codec.js';
 import { RedisIo, normalizeTimeout } from './redis-io.js';
 import { reindex } from './reindex.js';
 import type { RepoContext } from './repo-context.js';
@@ -124,16 +124,16 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     const { record } = prepared;
     const fields = record as unknown as Record<string, unknown>;
     const args: (string | number)[] = [record.id, this.layout.prefix, this.ctx.declared];
-    // With a feed the script only adds the version and the time to the message built here; its
-    // dto is the record's JSON joined from the very field texts the hash receives.
-    const json = this.changes ? pushPairsWithJson(args, fields, this.memberPrefixes) : undefined;
-    if (json === undefined) pushPairs(args, fields);
+    const pairsAt = args.length;
+    pushPairs(args, fields);
     for (const field of this.ctx.indexes) {
       if (!Object.hasOwn(fields, field)) continue;
       const entry = indexEntry(fields[field]);
       if (entry) args.push(JSON.stringify(field), entry.valueJson, entry.score);
     }
-    if (json !== undefined) args.push(`{"op":"create","id":${JSON.stringify(record.id)},"dto":${json},"version":`);
+    // With a feed the script only adds the version and the time to the message built here; its
+    // dto is the record's JSON joined from the very field texts the hash receives.
+    if (this.changes) args.push(`{"op":"create","id":${JSON.stringify(record.id)},"dto":${pairsJson(args, pairsAt, this.memberPrefixes)},"version":`);
     // Not idempotent: the same dto sent again gets a new id. The error carries the id so the caller
     // can retry with it (a conflict then means the first call landed) or retrieve it.
     const created = await this.script('create', SCRIPTS.create, record.id, args, { idempotent: false, details: { id: record.id } });

@@ -3,7 +3,7 @@ import { MotifsError, MotifsErrorConflict, MotifsErrorNotFound, MotifsErrorTimeo
 import { REDIS_DEFAULTS } from '@motifs/core/kit';
 import type { RedisOptions } from 'ioredis';
 import { createRedisRepo, mapRedisError, mapWriteError, RedisRepo, RepoLayout, wasNotSent } from '../src/index.js';
-import { FieldNames, MemberPrefixes, decodeFlat, parseStoredBytes, parseStoredValue, pushPairs, pushPairsWithJson } from '../src/record-codec.js';
+import { FieldNames, MemberPrefixes, decodeFlat, parseStoredBytes, parseStoredValue, pairsJson, pushPairs } from '../src/record-codec.js';
 import { SCRIPTS, runScript } from '../src/scripts.js';
 
 describe('mapRedisError', () => {
@@ -331,7 +331,7 @@ describe('pushPairs', () => {
     expect(joined).toBe(JSON.stringify(record));
   });
 
-  it('pushPairsWithJson pushes what pushPairs pushes and returns JSON.stringify(record), with one MemberPrefixes for every record', () => {
+  it('pairsJson joins the pairs pushPairs pushed into JSON.stringify(record), leaving them as they were, with one MemberPrefixes for every record', () => {
     const many = Object.fromEntries(Array.from({ length: 300 }, (_, k) => [`f${k}`, k % 2 ? `v${k}` : k / 3]));
     const records: Record<string, unknown>[] = [
       { id: 'a"b/c', 'quo"te': 'x\\y', ünï: 'ü', '': 0, n: 1e21, f: -0.5, nested: { a: [1, { b: null }] }, t: true },
@@ -343,11 +343,11 @@ describe('pushPairs', () => {
     const prefixes = new MemberPrefixes();
     for (const record of records) {
       const args: (string | number)[] = ['head'];
-      const json = pushPairsWithJson(args, record, prefixes);
-      const expected: (string | number)[] = ['head'];
-      pushPairs(expected, record);
-      expect(args).toEqual(expected);
-      expect(json).toBe(JSON.stringify(record));
+      pushPairs(args, record);
+      args.push('"an index entry"', '"after the pairs"', '');
+      const pushed = [...args];
+      expect(pairsJson(args, 1, prefixes)).toBe(JSON.stringify(record));
+      expect(args).toEqual(pushed);
     }
   });
 });
