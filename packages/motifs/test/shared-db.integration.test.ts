@@ -42,6 +42,8 @@ describeWithService({ describe, it }, 'redis', 'a cacher without a namespace on 
     repo = await createRedisRepo<Person>({ name: 'people', namespace: uniqueNamespace('shared'), indexes: ['name'], redis: { url } });
     await repo.create({ id: 'p1', name: 'Ada' });
     await repo.create({ id: 'p2', name: 'Grace' });
+    // The raw client has no offline queue: a motif call first waits until it is connected.
+    await bare.hasItem('connected');
     // Another application's keys: a list, a string that is not JSON, a hash.
     await bare.client.rpush(`${foreign}-list`, 'a', 'b');
     await bare.client.set(`${foreign}-text`, 'not json at all');
