@@ -6,13 +6,29 @@
 // --node24 runs the same scenarios on the Node 24 that `npm test` installs into .motifs/node-lts
 // (some peers need it); their results are written as results/<scenario>.node24.{md,json}.
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as harness from './harness.mjs';
+import { dropNamespacesOnInterrupt } from './lib/interrupt.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);
+const usage = 'usage: node tools/bench/run.mjs [filter] [--check] [--node24]\n'
+  + '  filter    run only the scenarios whose file name contains it (default: every scenario)\n'
+  + '  --check   exit 1 when a target\'s 95% interval lower bound misses it\n'
+  + '  --node24  run on the Node 24 that npm test installs into .motifs/node-lts';
+// Anything else is refused before a scenario starts: a mistyped flag must not run (and write) them all.
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(usage);
+  process.exit(0);
+}
+const unknown = args.filter((a) => a.startsWith('-') && a !== '--check' && a !== '--node24');
+const filters = args.filter((a) => !a.startsWith('-'));
+if (unknown.length || filters.length > 1) {
+  console.error(`${unknown.length ? `unknown option ${unknown.join(' ')}` : `one filter at most, not ${filters.join(' ')}`}\n${usage}`);
+  process.exit(2);
+}
 
 if (args.includes('--node24')) {
   const node24 = join(here, '..', '..', '.motifs', 'node-lts', 'node_modules', '.bin', 'node');
@@ -26,7 +42,7 @@ if (args.includes('--node24')) {
 }
 
 const check = args.includes('--check');
-const filter = args.find((a) => !a.startsWith('--'));
+const filter = filters[0];
 const suffix = process.env.BENCH_RESULTS_SUFFIX ?? '';
 // BENCH_SCENARIO: the one scenario a child process runs (set below).
 const only = process.env.BENCH_SCENARIO;
@@ -51,21 +67,37 @@ if (files.length > 1) {
   const met = [];
   const missed = [];
   let failed = false;
+  // Ctrl-C reaches every process of the group: the running scenario deletes its keys and exits,
+  // then this loop stops. A SIGTERM or SIGHUP sent to this process alone is passed on to it.
+  let child;
+  let interrupted;
+  process.on('SIGINT', () => { interrupted = 'SIGINT'; });
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => { interrupted = signal; child?.kill(signal); });
   for (const file of files) {
+    if (interrupted) break;
     const name = file.replace(/\.mjs$/, '');
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, BENCH_SCENARIO: name } });
-    if (child.status !== 0) {
+    child = spawn(process.execPath, [fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, BENCH_SCENARIO: name } });
+    const [status, signal] = await new Promise((resolve) => child.once('exit', (code, sig) => resolve([code, sig])));
+    if (status !== 0) {
       failed = true;
-      missed.push(`${name}: the scenario failed (exit ${child.status ?? child.signal})`);
+      missed.push(`${name}: the scenario failed (exit ${status ?? signal})`);
+      // 128 + n: the scenario was stopped by a signal or a closed stdout; so is the run.
+      if (signal || status > 128) interrupted ??= `exit ${status ?? signal}`;
       continue;
     }
     const { targets = [] } = JSON.parse(readFileSync(join(here, 'results', `${name}${suffix}.json`), 'utf8'));
     for (const t of targets) (t.ok ? met : missed).push(targetLine(name, t));
   }
+  if (interrupted) {
+    console.error(`bench: interrupted (${interrupted}); the scenarios after it did not run`);
+    process.exit(130);
+  }
   printSummary(met, missed);
   process.exit(failed || (check && missed.length) ? 1 : 0);
 }
 
+// One scenario, in this process: stopped half-way, it still deletes the keys it wrote.
+dropNamespacesOnInterrupt();
 const interval = (t) => harness.formatRatio(t);
 mkdirSync(join(here, 'results'), { recursive: true });
 const missed = [];

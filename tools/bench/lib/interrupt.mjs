@@ -1,0 +1,66 @@
+// A scenario stopped half-way (Ctrl-C, a kill, or its output piped into `head`) must not leave its
+// keys in the Redis it shares with everything on the machine: they slow every SCAN-based test that
+// runs there afterwards. On SIGINT, SIGTERM, SIGHUP or EPIPE on stdout, the keys of every namespace
+// this process handed out are unlinked on the one-node Redis (MOTIFS_REDIS_URL) before it exits.
+// (A private Redis Cluster or Kafka started by tools/services is left as it is: nothing else shares it.)
+import { constants } from 'node:os';
+import { Redis } from 'ioredis';
+import { namespacesHandedOut } from './namespace.mjs';
+import { unlinkMatching } from './redis.mjs';
+
+const say = (line) => {
+  try {
+    process.stderr.write(`${line}\n`);
+  } catch {
+    // stderr may be gone too: the keys are dropped all the same.
+  }
+};
+
+/**
+ * Unlinks every key that holds one of `namespaces` on `url`: a namespace is random and occurs only
+ * in the keys of the run that made it (`{ns:...}`, `ns:...`). The scenario may still be writing
+ * while this runs, so it scans again until a pass finds nothing (at most `passes` times).
+ * @returns the number of keys removed
+ */
+export async function dropNamespaces(url, namespaces, passes = 4) {
+  if (namespaces.length === 0) return 0;
+  const raw = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, enableOfflineQueue: false });
+  let removed = 0;
+  try {
+    await raw.connect();
+    for (let pass = 0; pass < passes; pass++) {
+      let found = 0;
+      for (const ns of namespaces) found += await unlinkMatching(raw, `*${ns}*`);
+      removed += found;
+      if (found === 0) break;
+    }
+  } finally {
+    raw.disconnect();
+  }
+  return removed;
+}
+
+/** Exit codes of a process stopped by `reason`, as a shell reports them (128 + the signal). */
+export const interruptedExitCode = (reason) => 128 + (reason === 'EPIPE' ? constants.signals.SIGPIPE : constants.signals[reason]);
+
+/**
+ * Installs the handlers (once per process). `exit` is process.exit but for tests.
+ */
+export function dropNamespacesOnInterrupt({ url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379', exit = (code) => process.exit(code) } = {}) {
+  let stopping = false;
+  const stop = (reason) => {
+    if (stopping) return;
+    stopping = true;
+    const namespaces = namespacesHandedOut();
+    say(`bench: ${reason}: deleting the keys of ${namespaces.length} bench namespace(s) before exiting`);
+    dropNamespaces(url, namespaces)
+      .then((removed) => say(`bench: removed ${removed} keys under ${namespaces.join(', ') || '(none)'}`))
+      .catch((error) => say(`bench: could not delete the keys under ${namespaces.join(', ')}: ${error.message}`))
+      .finally(() => exit(interruptedExitCode(reason)));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
+  process.stdout.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    stop('EPIPE');
+  });
+}
