@@ -10,7 +10,7 @@ import { unlinkMatching } from '../lib/redis.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
 const runMjs = fileURLToPath(new URL('../run.mjs', import.meta.url));
-const writer = fileURLToPath(new URL('./fixtures/writer.mjs', import.meta.url));
+const writer = fileURLToPath(new URL('../fixtures/interrupt-writer.mjs', import.meta.url));
 
 test('run.mjs refuses an unknown option or two filters, and runs nothing', () => {
   for (const args of [['--bogus'], ['cacher', '--chek'], ['cacher', 'repo']]) {
