@@ -43,10 +43,8 @@ export async function dropNamespaces(url, namespaces, passes = 4) {
 /** Exit codes of a process stopped by `reason`, as a shell reports them (128 + the signal). */
 export const interruptedExitCode = (reason) => 128 + (reason === 'EPIPE' ? constants.signals.SIGPIPE : constants.signals[reason]);
 
-/**
- * Installs the handlers (once per process). `exit` is process.exit but for tests.
- */
-export function dropNamespacesOnInterrupt({ url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379', exit = (code) => process.exit(code) } = {}) {
+/** Installs the handlers (once per process). */
+export function dropNamespacesOnInterrupt({ url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379' } = {}) {
   let stopping = false;
   const stop = (reason) => {
     if (stopping) return;
@@ -56,7 +54,7 @@ export function dropNamespacesOnInterrupt({ url = process.env.MOTIFS_REDIS_URL |
     dropNamespaces(url, namespaces)
       .then((removed) => say(`bench: removed ${removed} keys under ${namespaces.join(', ') || '(none)'}`))
       .catch((error) => say(`bench: could not delete the keys under ${namespaces.join(', ')}: ${error.message}`))
-      .finally(() => exit(interruptedExitCode(reason)));
+      .finally(() => process.exit(interruptedExitCode(reason)));
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal));
   process.stdout.on('error', (error) => {

@@ -11,15 +11,20 @@ export async function inParallel(from, to, width, task) {
   }));
 }
 
-/** Deletes the keys matching `match` (a glob on our own prefix only): SCAN MATCH, UNLINK in batches. */
-export async function unlinkMatching(raw, match, count = 2000) {
+/** The keys matching `match`, one SCAN page (`COUNT count`) at a time. */
+export async function* scanPages(raw, match, count = 2000) {
   let cursor = '0';
-  let removed = 0;
   do {
     const [next, keys] = await raw.scan(cursor, 'MATCH', match, 'COUNT', count);
     cursor = next;
-    if (keys.length) removed += await raw.unlink(...keys);
+    yield keys;
   } while (cursor !== '0');
+}
+
+/** Deletes the keys matching `match` (a glob on our own prefix only): SCAN MATCH, UNLINK in batches. */
+export async function unlinkMatching(raw, match, count = 2000) {
+  let removed = 0;
+  for await (const keys of scanPages(raw, match, count)) if (keys.length) removed += await raw.unlink(...keys);
   return removed;
 }
 

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
-import { unlinkMatching } from '../lib/redis.mjs';
+import { scanPages, unlinkMatching } from '../lib/redis.mjs';
 
 const url = process.env.MOTIFS_REDIS_URL || 'redis://127.0.0.1:6379';
 const runMjs = fileURLToPath(new URL('../run.mjs', import.meta.url));
@@ -43,13 +43,8 @@ async function startWriter(batches) {
 }
 
 const keysUnder = async (raw, namespace) => {
-  let cursor = '0';
   let count = 0;
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', `*${namespace}*`, 'COUNT', 5000);
-    cursor = next;
-    count += keys.length;
-  } while (cursor !== '0');
+  for await (const keys of scanPages(raw, `*${namespace}*`, 5000)) count += keys.length;
   return count;
 };
 

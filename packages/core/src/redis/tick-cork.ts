@@ -21,8 +21,8 @@ export const UNCORKED_PER_TICK = 8;
  * How many to let go was measured on a 2-core VM with Redis on the same machine (cacher `getItem`,
  * repo `retrieve` and `create`, 16, 64 and 256 calls in flight, each variant in the same process):
  * corking from the second command on (the first version) made a small burst wait for the end of
- * the tick with Redis idle (at 16 in flight `retrieve` 0.80x and `create` 0.75x of not corking at
- * all); letting 4 to 16 go first was as fast as not corking at 16 in flight and as fast as corking
+ * the tick with Redis idle (at 16 in flight `getItem` 0.94x, `retrieve` 0.82x and `create` 0.76x
+ * of not corking at all); letting 4 to 16 go first was as fast as not corking at 16 in flight and as fast as corking
  * from the second at 256 (where corking gives `getItem` about 1.5x), and faster than both at 64.
  * ioredis' `enableAutoPipelining` instead holds commands until `setImmediate`, adds a promise per
  * call and keeps one pipeline in flight per connection; on one node it measured slower than this.
