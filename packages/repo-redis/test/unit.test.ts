@@ -4,6 +4,7 @@ import { REDIS_DEFAULTS } from '@motifs/core/kit';
 import type { RedisOptions } from 'ioredis';
 import { createRedisRepo, mapRedisError, mapWriteError, RedisRepo, RepoLayout, wasNotSent } from '../src/index.js';
 import { FieldNames, MemberPrefixes, decodeFlat, parseStoredBytes, parseStoredValue, pairsJson, pushPairs } from '../src/record-codec.js';
+import type * as RecordCodec from '../src/record-codec.js';
 import { SCRIPTS, runScript } from '../src/scripts.js';
 
 describe('mapRedisError', () => {
@@ -205,6 +206,35 @@ describe('parseStoredValue', () => {
     for (const bytes of [Buffer.from([34, 0xff, 34]), Buffer.from([34, 0xc3, 34]), Buffer.from([34, 0xe2, 0x82, 34]), Buffer.from([0xff]), Buffer.alloc(0), Buffer.from([34])]) {
       readsLike(() => parseStoredBytes(bytes), () => JSON.parse(bytes.toString()));
     }
+  });
+
+  it("reads bytes alike where Buffer has no latin1Slice/utf8Slice of its own (it then decodes with toString)", async () => {
+    const proto = Buffer.prototype as unknown as Record<string, unknown>;
+    const own = { latin1Slice: proto.latin1Slice, utf8Slice: proto.utf8Slice };
+    let codec: typeof RecordCodec | undefined;
+    try {
+      delete proto.latin1Slice;
+      delete proto.utf8Slice;
+      await jest.isolateModulesAsync(async () => {
+        codec = await import('../src/record-codec.js');
+      });
+    } finally {
+      Object.assign(proto, own);
+    }
+    expect(codec).toBeDefined();
+    expect(codec!.parseStoredBytes).not.toBe(parseStoredBytes);
+    for (const text of ['"plain"', '"ünï €😀"', '"esc\\aped"', '42', '["a",1]', '"x']) {
+      const bytes = Buffer.from(text);
+      readsLike(() => codec!.parseStoredBytes(bytes), () => JSON.parse(bytes.toString()));
+    }
+    readsLike(() => codec!.parseStoredBytes(Buffer.from([34, 0xe9, 34])), () => JSON.parse(Buffer.from([34, 0xe9, 34]).toString()));
+  });
+
+  it('reads a string of ASCII bytes and one with a byte from 0x80 to the same text JSON.parse gives (never Latin-1 for the second)', () => {
+    expect(parseStoredBytes(Buffer.from('"person 7"'))).toBe('person 7');
+    // 0xE9 alone is not UTF-8 (it would be "é" in Latin-1): U+FFFD, as JSON.parse of its UTF-8 text.
+    expect(parseStoredBytes(Buffer.from([34, 0x61, 0xe9, 34]))).toBe('a\uFFFD');
+    expect(parseStoredBytes(Buffer.from('"café"'))).toBe('café');
   });
 
   it('decodes a record whatever its values, and names the field it cannot decode', () => {
