@@ -223,11 +223,10 @@ describe('parseStoredValue', () => {
     }
     expect(codec).toBeDefined();
     expect(codec!.parseStoredBytes).not.toBe(parseStoredBytes);
-    for (const text of ['"plain"', '"ünï €😀"', '"esc\\aped"', '42', '["a",1]', '"x']) {
-      const bytes = Buffer.from(text);
+    const samples = ['"plain"', '"ünï €😀"', '"esc\\aped"', '42', '["a",1]', '"x'];
+    for (const bytes of [...samples.map((text) => Buffer.from(text)), Buffer.from([34, 0xe9, 34])]) {
       readsLike(() => codec!.parseStoredBytes(bytes), () => JSON.parse(bytes.toString()));
     }
-    readsLike(() => codec!.parseStoredBytes(Buffer.from([34, 0xe9, 34])), () => JSON.parse(Buffer.from([34, 0xe9, 34]).toString()));
   });
 
   it('reads a string of ASCII bytes and one with a byte from 0x80 to the same text JSON.parse gives (never Latin-1 for the second)', () => {

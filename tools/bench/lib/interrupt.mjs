@@ -26,8 +26,9 @@ const say = (line) => {
 
 /**
  * Unlinks every key that holds one of `namespaces` on `url`: a namespace is random and occurs only
- * in the keys of the run that made it (`{ns:...}`, `ns:...`). The scenario may still be writing
- * while this runs, so it scans again until a pass finds nothing (at most `passes` times).
+ * in the keys of the run that made it (`{ns:...}`, `ns:...`). Writes the scenario sent just before
+ * it stopped may land during a pass, so it scans again until a pass finds nothing (at most
+ * `passes` times).
  * @returns the number of keys removed
  */
 export async function dropNamespaces(url, namespaces, passes = 4) {

@@ -22,8 +22,9 @@ export const UNCORKED_PER_TICK = 8;
  * repo `retrieve` and `create`, 16, 64 and 256 calls in flight, each variant in the same process):
  * corking from the second command on (the first version) made a small burst wait for the end of
  * the tick with Redis idle (at 16 in flight `getItem` 0.94x, `retrieve` 0.82x and `create` 0.76x
- * of not corking at all); letting 4 to 16 go first was as fast as not corking at 16 in flight and as fast as corking
- * from the second at 256 (where corking gives `getItem` about 1.5x), and faster than both at 64.
+ * of not corking at all); letting 4 to 16 go first was as fast as not corking at 16 in flight and
+ * as fast as corking from the second at 256 (where corking gives `getItem` about 1.5x), and faster
+ * than both at 64.
  * ioredis' `enableAutoPipelining` instead holds commands until `setImmediate`, adds a promise per
  * call and keeps one pipeline in flight per connection; on one node it measured slower than this.
  * Used by the Redis motifs on one node and through Sentinel (a cluster client routes per node).
