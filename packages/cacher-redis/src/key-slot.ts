@@ -17,12 +17,30 @@ const encoder = new TextEncoder();
  * redisKeySlot('motifs:cache{app}:x') === redisKeySlot('app') // true
  */
 export function redisKeySlot(key: string): number {
-  let bytes = encoder.encode(key);
-  const open = bytes.indexOf(0x7b);
+  // `{` and `}` are one byte in UTF-8 and no other character's bytes include theirs, so the tag
+  // found in the text is the tag Redis finds in the bytes.
+  let from = 0;
+  let to = key.length;
+  const open = key.indexOf('{');
   if (open !== -1) {
-    const close = bytes.indexOf(0x7d, open + 1);
-    if (close > open + 1) bytes = bytes.subarray(open + 1, close);
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) {
+      from = open + 1;
+      to = close;
+    }
   }
+  // ASCII (every key motifs makes from ASCII names) is its own UTF-8: hashed from the text, with
+  // no byte copy. A listing or a batch computes this once per key.
+  let crc = 0;
+  for (let i = from; i < to; i++) {
+    const code = key.charCodeAt(i);
+    if (code > 0x7f) return crcOfBytes(encoder.encode(from === 0 && to === key.length ? key : key.slice(from, to)));
+    crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ code) & 0xff]!;
+  }
+  return crc % CLUSTER_SLOTS;
+}
+
+function crcOfBytes(bytes: Uint8Array): number {
   let crc = 0;
   for (const byte of bytes) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ byte) & 0xff]!;
   return crc % CLUSTER_SLOTS;

@@ -10,6 +10,40 @@ describe('redisKeySlot', () => {
     expect(redisKeySlot('ключ{}x')).toBe(3586);
     expect(redisKeySlot('{}{a}')).toBe(13650);
     expect(redisKeySlot('a{b')).toBe(13340);
+    expect(redisKeySlot('é{ключ}x')).toBe(10303);
+    expect(redisKeySlot('a{é}')).toBe(10180);
+    expect(redisKeySlot('😀')).toBe(2959);
+    expect(redisKeySlot('x{😀}y')).toBe(2959);
+    expect(redisKeySlot('{a}é')).toBe(15495);
+    expect(redisKeySlot('motifs:cache:ns:k1')).toBe(9569);
+    expect(redisKeySlot('motifs:cache{ns}:k1')).toBe(9937);
+  });
+
+  it('hashes the UTF-8 bytes Redis receives, whether the text is ASCII or not (ASCII is hashed from the text)', () => {
+    // The reference: CRC16 of the bytes ioredis sends (Buffer's UTF-8, U+FFFD for a lone surrogate).
+    const table = Array.from({ length: 256 }, (_, i) => {
+      let crc = i << 8;
+      for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+      return crc;
+    });
+    const slotOfBytes = (key: string): number => {
+      let bytes = Buffer.from(key, 'utf8');
+      const open = bytes.indexOf(0x7b);
+      const close = open === -1 ? -1 : bytes.indexOf(0x7d, open + 1);
+      if (close > open + 1) bytes = bytes.subarray(open + 1, close);
+      let crc = 0;
+      for (const byte of bytes) crc = ((crc << 8) & 0xffff) ^ table[((crc >> 8) ^ byte) & 0xff]!;
+      return crc % 16384;
+    };
+    const parts = ['a', 'Z', '0', ':', '{', '}', '\u007f', '\u0080', 'é', 'ключ', '😀', '\ud800', '\udfff', ''];
+    let checked = 0;
+    for (const a of parts) for (const b of parts) for (const c of parts) {
+      for (const key of [a + b + c, `k${a}{${b}}${c}`, `{${a}${b}}${c}x`]) {
+        expect([key, redisKeySlot(key)]).toEqual([key, slotOfBytes(key)]);
+        checked++;
+      }
+    }
+    expect(checked).toBe(parts.length ** 3 * 3);
   });
 
   it('hashes only a non-empty hash tag', () => {
