@@ -5,18 +5,12 @@ import { groupBySlot, redisKeySlot } from '../src/key-slot.js';
 describe('redisKeySlot', () => {
   it('matches Redis CLUSTER KEYSLOT on reference keys', () => {
     // Values from `CLUSTER KEYSLOT` on Redis 7.
-    expect(redisKeySlot('foo')).toBe(12182);
-    expect(redisKeySlot('motifs:cache{app}:x')).toBe(6805);
-    expect(redisKeySlot('ключ{}x')).toBe(3586);
-    expect(redisKeySlot('{}{a}')).toBe(13650);
-    expect(redisKeySlot('a{b')).toBe(13340);
-    expect(redisKeySlot('é{ключ}x')).toBe(10303);
-    expect(redisKeySlot('a{é}')).toBe(10180);
-    expect(redisKeySlot('😀')).toBe(2959);
-    expect(redisKeySlot('x{😀}y')).toBe(2959);
-    expect(redisKeySlot('{a}é')).toBe(15495);
-    expect(redisKeySlot('motifs:cache:ns:k1')).toBe(9569);
-    expect(redisKeySlot('motifs:cache{ns}:k1')).toBe(9937);
+    const reference: [string, number][] = [
+      ['foo', 12182], ['motifs:cache{app}:x', 6805], ['ключ{}x', 3586], ['{}{a}', 13650], ['a{b', 13340],
+      ['é{ключ}x', 10303], ['a{é}', 10180], ['😀', 2959], ['x{😀}y', 2959], ['{a}é', 15495],
+      ['motifs:cache:ns:k1', 9569], ['motifs:cache{ns}:k1', 9937],
+    ];
+    expect(reference.map(([key]) => [key, redisKeySlot(key)])).toEqual(reference);
   });
 
   it('hashes the UTF-8 bytes Redis receives, whether the text is ASCII or not (ASCII is hashed from the text)', () => {
