@@ -34,7 +34,7 @@ export function redisKeySlot(key: string): number {
   let crc = 0;
   for (let i = from; i < to; i++) {
     const code = key.charCodeAt(i);
-    if (code > 0x7f) return crcOfBytes(encoder.encode(from === 0 && to === key.length ? key : key.slice(from, to)));
+    if (code > 0x7f) return crcOfBytes(encoder.encode(key.slice(from, to)));
     crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ code) & 0xff]!;
   }
   return crc % CLUSTER_SLOTS;

@@ -49,6 +49,9 @@ export async function dropNamespaces(url, namespaces, passes = 4) {
   return removed;
 }
 
+/** The line that reports what {@link dropNamespaces} removed. */
+export const removedLine = (removed, namespaces) => `bench: removed ${removed} keys under ${namespaces.join(', ') || '(none)'}`;
+
 /** Exit codes of a process stopped by `reason`, as a shell reports them (128 + the signal). */
 export const interruptedExitCode = (reason) => 128 + (reason === 'EPIPE' ? constants.signals.SIGPIPE : constants.signals[reason]);
 
@@ -68,7 +71,7 @@ export function dropNamespacesOnInterrupt({ url = process.env.MOTIFS_REDIS_URL |
       if (out.status === 0) say(said);
       else say(`bench: could not delete the keys under ${namespaces.join(', ')}: ${said || out.error?.message || `exit ${out.status ?? out.signal}`}`);
     } else {
-      say('bench: removed 0 keys under (none)');
+      say(removedLine(0, namespaces));
     }
     process.exit(interruptedExitCode(reason));
   };
