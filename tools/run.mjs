@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatFailures, jsonFailures, tapFailures } from './report/failures.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -125,6 +126,7 @@ function summarize() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  const failures = [];
   for (const file of existsSync(resultsDir) ? readdirSync(resultsDir) : []) {
     const text = readFileSync(join(resultsDir, file), 'utf8');
     if (file.endsWith('.json')) {
@@ -132,15 +134,18 @@ function summarize() {
       passed += r.numPassedTests ?? 0;
       failed += (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0);
       skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+      failures.push(...jsonFailures(r).map((f) => ({ ...f, file })));
     } else if (file.endsWith('.tap')) {
       const count = (label) => Number(text.match(new RegExp(`^# ${label} (\\d+)$`, 'm'))?.[1] ?? 0);
       passed += count('pass');
       failed += count('fail') + count('cancelled');
       skipped += count('skipped') + count('todo');
+      failures.push(...tapFailures(text).map((f) => ({ ...f, file })));
     }
   }
-  return { passed, failed, skipped };
+  return { passed, failed, skipped, failures };
 }
+
 
 async function test() {
   ensureInstalled();
@@ -160,9 +165,9 @@ async function test() {
     if (CI) await services.clusterDown({ log: (line) => console.log(`motifs services: ${line}`) });
     log('release dry run (packed tarballs installed outside the workspace) and tree-shaking budget');
     code = nx(['run-many', '-t', 'treeshake', 'release:dry', '--projects=motifs', '--parallel=1'], serviceEnv(status), { allowFailure: true }) || code;
-    const toolTests = ['services', 'bench'].map((tool) => join(root, 'tools', tool, 'test')).filter((dir) => existsSync(dir));
+    const toolTests = ['services', 'bench', 'report'].map((tool) => join(root, 'tools', tool, 'test')).filter((dir) => existsSync(dir));
     if (toolTests.length) {
-      log('tools/services and tools/bench tests (node:test)');
+      log('tools/services, tools/bench and tools/report tests (node:test)');
       // Explicit files: `node --test <dir>` means different things on Node 20 and 22+.
       const files = toolTests.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).map((f) => join(dir, f)));
       const tap = join(resultsDir, 'services.tap');
@@ -194,6 +199,8 @@ async function test() {
     console.log(`\n!!! motifs: integration suites for ${name} were SKIPPED: ${s.reason} !!!`);
   }
   const total = summarize();
+  const digest = formatFailures(total.failures);
+  if (digest) console.log(digest);
   log(code === 0 ? 'all tests passed' : 'tests FAILED');
   // One plain closing line with the counts of every runner above (jest, vitest, node:test).
   console.log(`motifs: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
