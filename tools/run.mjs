@@ -121,7 +121,7 @@ function ltsNode() {
 
 const resultsDir = join(root, '.motifs', 'test-results');
 
-/** Sums the JSON results jest and vitest wrote, and node:test's TAP counts, for one closing line. */
+/** Sums the JSON results jest and vitest wrote, and node:test's TAP counts, for one closing line; collects the failed tests. */
 function summarize() {
   let passed = 0;
   let failed = 0;
@@ -145,7 +145,6 @@ function summarize() {
   }
   return { passed, failed, skipped, failures };
 }
-
 
 async function test() {
   ensureInstalled();
