@@ -27,5 +27,7 @@ export async function createRedisRepo<T extends IBaseDto = IBaseDto>(options: Om
   normalizeRepoSettings(options);
   const settings = normalizeRedisOptions<Redis | Cluster, RedisOptions, Partial<ClusterOptions>>(options?.redis);
   const connection = await openRedisClient<Redis | Cluster>(settings, () => import('ioredis'));
-  return new RedisRepo<T>({ ...options, kind: 'redis' }, { ...connection, commandTimeoutMs: settings.commandTimeoutMs, durability: settings.durability, autoPipelining: settings.autoPipelining });
+  // The module that made a client the repo opened (already loaded): its Command class, to send the hot commands with.
+  const command = connection.owned ? (await import('ioredis')).Command : undefined;
+  return new RedisRepo<T>({ ...options, kind: 'redis' }, { ...connection, commandTimeoutMs: settings.commandTimeoutMs, durability: settings.durability, autoPipelining: settings.autoPipelining, command });
 }

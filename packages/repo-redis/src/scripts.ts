@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { runRedisDurably, type RedisDurabilityOptions, type RedisDurableWrite } from '@motifs/core/kit';
 import type { Redis } from 'ioredis';
 import { CHANGE_HELPERS } from './change-script.js';
+import type { FlatSend } from './flat-command.js';
 
 // Each write is one script, so a record and its index entries change together: Redis runs a
 // script without interleaving another command. Index keys are derived from the repo's key prefix
@@ -208,11 +209,12 @@ export const SCRIPTS = {
 
 /**
  * Runs a script by its SHA, loading it on `NOSCRIPT` (after a restart or SCRIPT FLUSH). Does not
- * use `defineCommand`, so an injected client is not modified.
+ * use `defineCommand`, so an injected client is not modified. With `send` (flat-command.ts) the
+ * `EVALSHA` skips ioredis' copy of its arguments.
  */
-export async function runScript(client: Redis, s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+export async function runScript(client: Redis, s: Script, keys: string[], args: (string | number)[], send?: FlatSend): Promise<unknown> {
   try {
-    return await client.evalsha(s.sha, keys.length, ...keys, ...args);
+    return await (send === undefined ? client.evalsha(s.sha, keys.length, ...keys, ...args) : send('evalsha', [s.sha, keys.length, ...keys, ...args], 'utf8'));
   } catch (err) {
     if (!isNoScript(err)) throw err;
     return client.eval(s.source, keys.length, ...keys, ...args);
