@@ -17,7 +17,15 @@ describeWithService({ describe, it }, 'redis', 'repo-redis: commands sent withou
     await client.connect();
   });
   afterAll(async () => {
-    await client.del(key('h'), key('s'), key('n'));
+    // Everything this suite wrote: its own keys and the repos' (with and without the test's keyPrefix).
+    for (const match of [`{${namespace}*`, `pfx:{${namespace}*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await client.del(...keys);
+      } while (cursor !== '0');
+    }
     await client.quit();
   });
 
