@@ -68,7 +68,7 @@ async function fetchRecords<T>(ctx: RepoContext, ids: readonly string[]): Promis
   const out: T[] = [];
   for (let start = 0; start < ids.length; start += BATCH) {
     const keys = ids.slice(start, start + BATCH).map((id) => ctx.layout.rec(id));
-    const replies = (await ctx.io.run('findMany', () => runScript(ctx.io.client, SCRIPTS.fetch, keys, []))) as string[][];
+    const replies = (await ctx.io.run('findMany', () => runScript(ctx.io.client, SCRIPTS.fetch, keys, [], ctx.send))) as string[][];
     for (const flat of replies) {
       const record = decodeFlat<T>(flat);
       if (record) out.push(record);
@@ -87,7 +87,7 @@ async function probe(ctx: RepoContext, ids: readonly string[], compiled: readonl
   for (let start = 0; start < ids.length; start += BATCH) {
     const batch = ids.slice(start, start + BATCH);
     const keys = batch.map((id) => ctx.layout.rec(id));
-    const replies = (await ctx.io.run('findMany', () => runScript(ctx.io.client, SCRIPTS.probe, keys, fields))) as (string | null)[][];
+    const replies = (await ctx.io.run('findMany', () => runScript(ctx.io.client, SCRIPTS.probe, keys, fields, ctx.send))) as (string | null)[][];
     replies.forEach((values, i) => {
       if (values[0] === null) return;
       const flat: string[] = [];

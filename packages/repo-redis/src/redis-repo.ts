@@ -9,7 +9,7 @@ import {
   type RedisTopology,
 } from '@motifs/core/kit';
 import type { Cluster, Command, Redis } from 'ioredis';
-import { type FlatSend, flatSender } from './flat-command.js';
+import { flatSender } from './flat-command.js';
 import { writeMismatch } from './index-guard.js';
 import { RepoLayout } from './layout.js';
 import type { RedisRepoOptions } from './options.js';
@@ -37,8 +37,8 @@ export interface RedisRepoConnection {
   /** Overrides `options.redis.autoPipelining` (already validated by the caller). */
   autoPipelining?: boolean;
   /**
-   * ioredis' `Command` class, from the module that made `client`: with it, the hot commands (the
-   * write scripts' `EVALSHA`, retrieve's `HGETALL`) are sent without ioredis' copy of their
+   * ioredis' `Command` class, from the module that made `client`: with it, the repo's script calls
+   * (`EVALSHA` of every write, of findMany's batches and of reindex) and retrieve's `HGETALL` are sent without ioredis' copy of their
    * arguments (faster; the same command otherwise). `createRedisRepo` passes it for a client it opens.
    */
   command?: typeof Command;
@@ -56,8 +56,6 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
   private readonly ctx: RepoContext;
   /** The script keys after `rec`: ids, meta, and with a change feed the version hash and the stream. */
   private readonly writeKeys: string[];
-  /** Sends a command without ioredis' argument copy, when the client allows it (see flat-command.ts). */
-  private readonly send: FlatSend | undefined;
 
   constructor(options: RedisRepoOptions, connection: RedisRepoConnection) {
     super(options);
@@ -70,7 +68,6 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     const autoPipelining = connection.autoPipelining ?? normalizeRedisOptions({ autoPipelining: options.redis?.autoPipelining }).autoPipelining;
     const io = new RedisIo(connection.client, connection.owned, timeoutMs, topology, durability, autoPipelining);
     this.client = io.client;
-    this.send = flatSender(connection.client, connection.command);
     this.ctx = {
       name: this.name,
       namespace: this.namespace,
@@ -79,6 +76,7 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
       indexes,
       indexSet: new Set(indexes),
       declared: JSON.stringify([...indexes].sort()),
+      send: flatSender(connection.client, connection.command),
     };
     this.writeKeys = [this.layout.ids, this.layout.meta];
     if (this.changes) this.writeKeys.push(this.layout.ver, this.layout.changes(this.changes.channelId));
@@ -116,7 +114,8 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     // where ioredis would convert each to text first.
     if (io.direct()) {
       // 'HGETALL' in capitals, as ioredis keys its reply transformer (flat array to object) by 'hgetall'.
-      const read = this.send === undefined ? (this.client.callBuffer('HGETALL', key) as Promise<unknown>) : this.send('HGETALL', [key], null);
+      const { send } = this.ctx;
+      const read = send === undefined ? (this.client.callBuffer('HGETALL', key) as Promise<unknown>) : send('HGETALL', [key], null);
       return read.then(this.decodeRecord, this.readFailed);
     }
     return io.run('retrieve', () => this.client.callBuffer('HGETALL', key)).then(this.decodeRecord);
@@ -216,6 +215,6 @@ export class RedisRepo<T extends IBaseDto = IBaseDto> extends RepoBase<T> {
     const keys = [this.layout.rec(id), ...this.writeKeys];
     const { durability } = this.ctx.io;
     if (durability) return this.ctx.io.run(what, () => runScriptDurably(this.client, script, keys, args, durability, { what, ...write }), write);
-    return this.ctx.io.run(what, () => runScript(this.client, script, keys, args, this.send), write);
+    return this.ctx.io.run(what, () => runScript(this.client, script, keys, args, this.ctx.send), write);
   }
 }

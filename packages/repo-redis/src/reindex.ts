@@ -33,7 +33,7 @@ export async function reindex(ctx: RepoContext): Promise<number> {
       do {
         const [next, keys] = await io.run('reindex', () => node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000));
         cursor = next;
-        if (keys.length) await step(() => runScript(client, SCRIPTS.reindexDrop, [layout.meta, ...keys], [marker]));
+        if (keys.length) await step(() => runScript(client, SCRIPTS.reindexDrop, [layout.meta, ...keys], [marker], ctx.send));
       } while (cursor !== '0');
     }
   }
@@ -43,8 +43,8 @@ export async function reindex(ctx: RepoContext): Promise<number> {
   let indexed = 0;
   for (let start = 0; start < ids.length; start += BATCH) {
     const keys = ids.slice(start, start + BATCH).map((id) => layout.rec(id));
-    indexed += await step(() => runScript(client, SCRIPTS.reindex, [layout.meta, ...keys], args));
+    indexed += await step(() => runScript(client, SCRIPTS.reindex, [layout.meta, ...keys], args, ctx.send));
   }
-  await step(() => runScript(client, SCRIPTS.reindexDone, [layout.meta], [marker, ctx.declared]));
+  await step(() => runScript(client, SCRIPTS.reindexDone, [layout.meta], [marker, ctx.declared], ctx.send));
   return indexed;
 }

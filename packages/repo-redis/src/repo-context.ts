@@ -1,3 +1,4 @@
+import type { FlatSend } from './flat-command.js';
 import type { RepoLayout } from './layout.js';
 import type { RedisIo } from './redis-io.js';
 
@@ -12,4 +13,6 @@ export interface RepoContext {
   readonly indexSet: ReadonlySet<string>;
   /** The index list as stored in the meta hash: sorted JSON. */
   readonly declared: string;
+  /** Sends a command without ioredis' argument copy, when the client allows it (see flat-command.ts): every script call takes it. */
+  readonly send: FlatSend | undefined;
 }

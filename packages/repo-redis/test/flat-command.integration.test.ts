@@ -85,9 +85,9 @@ describeWithService({ describe, it }, 'redis', 'repo-redis: commands sent withou
     const own = await createRedisRepo({ name: 'own', namespace, redis: { url: redisUrl() } });
     const theirs = await createRedisRepo({ name: 'theirs', namespace, redis: { client } });
     try {
-      // The sender is private: read it here only to see that the fast path is on where it should be.
-      expect(typeof (own as unknown as { send?: unknown }).send).toBe('function');
-      expect((theirs as unknown as { send?: unknown }).send).toBeUndefined();
+      // The sender is private (the repo's context): read it here only to see that the fast path is on where it should be.
+      expect(typeof (own as unknown as { ctx: { send?: unknown } }).ctx.send).toBe('function');
+      expect((theirs as unknown as { ctx: { send?: unknown } }).ctx.send).toBeUndefined();
     } finally {
       await own.close();
       await theirs.close();
